@@ -1,0 +1,57 @@
+package constraints
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Stiefel is the set of d×k matrices with orthonormal columns, WᵀW = I_k.
+//
+// Maximizing tr(WᵀΣW) over it gives the top-k eigenspace of Σ, with value
+// the sum of the k largest eigenvalues (Ky Fan 1949).
+type Stiefel struct{}
+
+// Project sets dst to the polar factor UVᵀ of w = USVᵀ, the nearest matrix
+// with orthonormal columns in the Frobenius norm (Higham 1986, "Computing
+// the polar decomposition with applications", Theorem 1). A rank-deficient
+// w has several nearest points and Project returns one of them; it never
+// divides by a singular value. Project panics if w has more columns than
+// rows or the SVD fails to converge.
+func (Stiefel) Project(dst, w *mat.Dense) {
+	d, k := w.Dims()
+	if k > d {
+		panic("constraints: Stiefel projection needs d ≥ k")
+	}
+	var svd mat.SVD
+	if !svd.Factorize(w, mat.SVDThin) {
+		panic("constraints: SVD failed to converge")
+	}
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	dst.Mul(&u, v.T())
+}
+
+// Violation returns ‖WᵀW − I‖_F.
+func (Stiefel) Violation(w *mat.Dense) float64 {
+	_, k := w.Dims()
+	var g mat.SymDense
+	g.SymOuterK(1, w.T())
+	var sum float64
+	for i := 0; i < k; i++ {
+		for j := 0; j < k; j++ {
+			e := g.At(i, j)
+			if i == j {
+				e--
+			}
+			sum += e * e
+		}
+	}
+	return math.Sqrt(sum)
+}
+
+// Contains reports whether ‖WᵀW − I‖_F ≤ tol.
+func (s Stiefel) Contains(w *mat.Dense, tol float64) bool { return s.Violation(w) <= tol }
+
+func (Stiefel) String() string { return "stiefel" }
