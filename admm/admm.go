@@ -251,7 +251,7 @@ func Solve(ctx context.Context, p Problem, start Start, settings *Settings) (*Re
 	for _, q := range []struct {
 		name string
 		m    *mat.Dense
-	}{{"start x", x}, {"start z", z}, {"start u", u}} {
+	}{{"start z", z}, {"start u", u}, {"start x", x}} {
 		if !allFinite(q.m) {
 			res.Status = NonFinite
 			return res, &NonFiniteError{Quantity: q.name, Iter: 0}
