@@ -1,0 +1,132 @@
+// Package metrics measures how well a reduction matrix W (d×k) captures the
+// principal subspace of a covariance Σ.
+//
+// Notation: Σ = QΛQᵀ with eigenvalues λ₁ ≥ … ≥ λ_d, P_k the orthogonal
+// projector onto the span of the top-k eigenvectors, and P_W the projector
+// onto range(W). The measures are
+//
+//	pca_objective  tr(WᵀΣW)
+//	evr            tr(Q_WᵀΣQ_W) / (λ₁ + … + λ_k), Q_W an orthonormal basis of range(W)
+//	subspace_dist  ‖sin Θ‖_F = ‖P_W − P_k‖_F / √2, Θ the principal angles
+//
+// Functions panic on programmer errors (shapes that do not match the
+// reference) and never on values: a rank-deficient W or a zero-variance
+// direction gives finite numbers.
+package metrics
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// rankTol is the relative singular-value cutoff that decides the rank of W:
+// singular values below rankTol·σ_max count as zero. It is a few hundred
+// units of float64 round-off, the usual scale of SVD error on a well-scaled
+// matrix (Golub, Van Loan 2013, "Matrix Computations", §5.4.1).
+const rankTol = 1e-13
+
+// Reference holds Σ and its top-k eigenspace.
+type Reference struct {
+	sigma  *mat.SymDense
+	topK   *mat.Dense // d×k, the top-k eigenvectors
+	topSum float64    // λ₁ + … + λ_k
+	k      int
+}
+
+// NewReference builds the reference for k from Σ and its eigenpairs, values
+// sorted in descending order with the columns of vectors matching. It
+// panics if k is outside [1, d] or the shapes disagree.
+func NewReference(sigma *mat.SymDense, values []float64, vectors *mat.Dense, k int) *Reference {
+	d := sigma.SymmetricDim()
+	if k < 1 || k > d {
+		panic("metrics: k outside [1, d]")
+	}
+	if r, c := vectors.Dims(); r != d || c != d || len(values) != d {
+		panic("metrics: eigenpairs do not match Σ")
+	}
+	var sum float64
+	for _, v := range values[:k] {
+		sum += v
+	}
+	top := mat.DenseCopyOf(vectors.Slice(0, d, 0, k))
+	return &Reference{sigma: sigma, topK: top, topSum: sum, k: k}
+}
+
+// TopK returns the top-k eigenvectors of Σ as the columns of a d×k matrix.
+// The matrix belongs to the reference.
+func (r *Reference) TopK() *mat.Dense { return r.topK }
+
+// TopSum returns λ₁ + … + λ_k, the largest value of tr(WᵀΣW) over matrices
+// with orthonormal columns.
+func (r *Reference) TopSum() float64 { return r.topSum }
+
+// Objective returns tr(WᵀΣW).
+func (r *Reference) Objective(w *mat.Dense) float64 {
+	var sw mat.Dense
+	sw.Mul(r.sigma, w)
+	return traceProduct(w, &sw)
+}
+
+// EVR returns the explained variance ratio of range(W). A W of rank below k
+// scores below 1 even inside the principal subspace. If Σ has no variance in
+// its top-k directions (λ₁ + … + λ_k = 0), every subspace explains all of it
+// and EVR returns 1.
+func (r *Reference) EVR(w *mat.Dense) float64 {
+	if r.topSum <= 0 {
+		return 1
+	}
+	q := orthonormalBasis(w)
+	if q == nil {
+		return 0
+	}
+	return r.Objective(q) / r.topSum
+}
+
+// SubspaceDist returns ‖P_W − P_k‖_F / √2, which equals ‖sin Θ‖_F when
+// rank(W) = k. For rank(W) = m it is √((m + k − 2‖Q_kᵀQ_W‖²_F)/2).
+func (r *Reference) SubspaceDist(w *mat.Dense) float64 {
+	q := orthonormalBasis(w)
+	m := 0
+	var overlap float64
+	if q != nil {
+		_, m = q.Dims()
+		var c mat.Dense
+		c.Mul(r.topK.T(), q)
+		overlap = mat.Norm(&c, 2)
+		overlap *= overlap
+	}
+	v := (float64(m+r.k) - 2*overlap) / 2
+	// Round-off can push v slightly below zero when the subspaces agree.
+	return math.Sqrt(math.Max(v, 0))
+}
+
+// orthonormalBasis returns the left singular vectors of w whose singular
+// values exceed rankTol·σ_max, or nil if w is zero.
+func orthonormalBasis(w *mat.Dense) *mat.Dense {
+	var svd mat.SVD
+	if !svd.Factorize(w, mat.SVDThin) {
+		return nil
+	}
+	sv := svd.Values(nil)
+	if len(sv) == 0 || sv[0] == 0 || math.IsNaN(sv[0]) {
+		return nil
+	}
+	rank := 0
+	for _, s := range sv {
+		if s > rankTol*sv[0] {
+			rank++
+		}
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	d, _ := u.Dims()
+	return mat.DenseCopyOf(u.Slice(0, d, 0, rank))
+}
+
+// traceProduct returns tr(AᵀB), the sum of the elementwise product.
+func traceProduct(a, b *mat.Dense) float64 {
+	var e mat.Dense
+	e.MulElem(a, b)
+	return mat.Sum(&e)
+}

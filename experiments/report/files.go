@@ -1,0 +1,64 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/pkg/errors"
+)
+
+// WriteCSV writes the header and rows to w.
+func WriteCSV(w io.Writer, rows []Row) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Columns); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := cw.Write(rows[i].Fields()); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteFileAtomic writes a file through a temporary file in the same
+// directory, synced and then renamed over path, so that a reader, a crash
+// or a full disk never leaves a half-written file at path: either the old
+// content stays or the new content is complete.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return errors.Wrapf(err, "report: create a temporary file for %s", path)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriter(tmp)
+	if err = write(bw); err != nil {
+		return errors.Wrapf(err, "report: write %s", path)
+	}
+	if err = bw.Flush(); err != nil {
+		return errors.Wrapf(err, "report: write %s", path)
+	}
+	if err = tmp.Sync(); err != nil {
+		return errors.Wrapf(err, "report: sync %s", path)
+	}
+	if err = tmp.Close(); err != nil {
+		return errors.Wrapf(err, "report: close %s", path)
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return errors.Wrapf(err, "report: set permissions of %s", path)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return errors.Wrapf(err, "report: rename into %s", path)
+	}
+	return nil
+}

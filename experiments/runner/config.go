@@ -1,0 +1,196 @@
+// Package runner trains the reduce-then-predict network by each method of
+// an experiment and measures every iteration.
+//
+// The network is x → h = Wᵀx → head(h) → softmax, with W (d×k) on a
+// constraint set and λ·tr(WᵀΣW) rewarded beside the cross-entropy. The
+// methods are
+//
+//	admm       W-step on the PCA objective, Z-step on the cross-entropy,
+//	           scaled dual U, consensus W = Z
+//	joint      projected minibatch gradient descent on L_ce − λ tr(WᵀΣW)
+//	two-stage  exact PCA for W, then the head trained on the fixed W
+//
+// The runner never prints: every measured row goes to a [Sink], and the
+// command line decides what to write where.
+package runner
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/admm-go/admm/constraints"
+)
+
+// Method names accepted in Config.Methods.
+const (
+	MethodADMM     = "admm"
+	MethodJoint    = "joint"
+	MethodTwoStage = "two-stage"
+)
+
+// MethodNames lists the methods in the order a default run trains them.
+var MethodNames = []string{MethodADMM, MethodJoint, MethodTwoStage}
+
+// Config describes one experiment. JSON keys are the snake_case field
+// names; DefaultConfig gives every default.
+type Config struct {
+	// Data.
+	Dataset   string `json:"dataset"`    // "mnist"
+	DataDir   string `json:"data_dir"`   // directory of the IDX files; "" finds the GoMNIST module
+	TrainSize int    `json:"train_size"` // first n training samples; 0 means all
+	TestSize  int    `json:"test_size"`  // first n test samples; 0 means all
+
+	// Model and objective.
+	K          int     `json:"k"`          // reduced dimension, 1 ≤ k ≤ d
+	Lambda     float64 `json:"lambda"`     // weight λ ≥ 0 of the PCA objective
+	Constraint string  `json:"constraint"` // constraint set of W
+	Radius     float64 `json:"radius"`     // radius c of a ball constraint
+
+	// Methods and seeds.
+	Methods []string `json:"methods"`
+	Seeds   []uint64 `json:"seeds"`
+
+	// Minibatch training, shared by every method.
+	BatchSize int     `json:"batch_size"`
+	LR        float64 `json:"lr"`       // learning rate of SGD
+	Momentum  float64 `json:"momentum"` // momentum μ of SGD, in [0, 1)
+	Epochs    int     `json:"epochs"`   // epochs of joint and of two-stage's head
+
+	// ADMM.
+	Rho     float64 `json:"rho"`      // initial penalty ρ > 0
+	Alpha   float64 `json:"alpha"`    // over-relaxation α ∈ (0, 2)
+	MaxIter int     `json:"max_iter"` // outer iterations at most
+	ZSteps  int     `json:"z_steps"`  // minibatch steps per Z-step
+	AbsTol  float64 `json:"abs_tol"`  // ε_abs
+	RelTol  float64 `json:"rel_tol"`  // ε_rel
+	Penalty string  `json:"penalty"`  // "fixed" or "balancing"
+	Mu      float64 `json:"mu"`       // residual balancing ratio μ > 1
+	Tau     float64 `json:"tau"`      // residual balancing factor τ > 1
+	GPIIter int     `json:"gpi_iter"` // inner iterations of the W-step at most
+}
+
+// DefaultConfig returns the main job: MNIST, k = 32, W on the Stiefel
+// manifold, admm against joint and two-stage.
+func DefaultConfig() Config {
+	return Config{
+		Dataset:    "mnist",
+		K:          32,
+		Lambda:     1,
+		Constraint: "stiefel",
+		Methods:    append([]string(nil), MethodNames...),
+		Seeds:      []uint64{1},
+		BatchSize:  128,
+		LR:         0.05,
+		Momentum:   0.9,
+		Epochs:     10,
+		Rho:        1,
+		Alpha:      1,
+		MaxIter:    50,
+		ZSteps:     100,
+		AbsTol:     1e-4,
+		RelTol:     1e-3,
+		Penalty:    "balancing",
+		Mu:         10,
+		Tau:        2,
+		GPIIter:    100,
+	}
+}
+
+// Validate checks every field and returns an error naming the first invalid
+// one, its value and the accepted range.
+func (c *Config) Validate() error {
+	bad := func(field string, value any, want string) error {
+		return fmt.Errorf("runner: invalid %s %v: want %s", field, value, want)
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if c.Dataset != "mnist" {
+		return bad("dataset", fmt.Sprintf("%q", c.Dataset), `"mnist"`)
+	}
+	if c.TrainSize < 0 {
+		return bad("train_size", c.TrainSize, "a count ≥ 1, or 0 for the whole training set")
+	}
+	if c.TestSize < 0 {
+		return bad("test_size", c.TestSize, "a count ≥ 1, or 0 for the whole test set")
+	}
+	if c.K < 1 {
+		return bad("k", c.K, "an integer ≥ 1 and at most the input dimension")
+	}
+	if !(c.Lambda >= 0) || !finite(c.Lambda) {
+		return bad("lambda", c.Lambda, "a finite value ≥ 0")
+	}
+	if _, err := constraints.Parse(c.Constraint, c.radius()); err != nil {
+		return fmt.Errorf("runner: invalid constraint: %w", err)
+	}
+	if len(c.Methods) == 0 {
+		return bad("methods", "[]", "one or more of "+strings.Join(MethodNames, ", "))
+	}
+	seen := map[string]bool{}
+	for _, m := range c.Methods {
+		if !slices.Contains(MethodNames, m) {
+			return bad("method", fmt.Sprintf("%q", m), "one of "+strings.Join(MethodNames, ", "))
+		}
+		if seen[m] {
+			return bad("methods", c.Methods, "each method once")
+		}
+		seen[m] = true
+	}
+	if len(c.Seeds) == 0 {
+		return bad("seeds", "[]", "one or more seeds")
+	}
+	if c.BatchSize < 1 {
+		return bad("batch_size", c.BatchSize, "an integer ≥ 1 and at most the number of training samples")
+	}
+	if !(c.LR > 0) || !finite(c.LR) {
+		return bad("lr", c.LR, "a finite value > 0")
+	}
+	if !(c.Momentum >= 0 && c.Momentum < 1) {
+		return bad("momentum", c.Momentum, "a value in [0, 1)")
+	}
+	if c.Epochs < 1 {
+		return bad("epochs", c.Epochs, "an integer ≥ 1")
+	}
+	if !(c.Rho > 0) || !finite(c.Rho) {
+		return bad("rho", c.Rho, "a finite value > 0")
+	}
+	if !(c.Alpha > 0 && c.Alpha < 2) {
+		return bad("alpha", c.Alpha, "a value in (0, 2); 1 is plain ADMM")
+	}
+	if c.MaxIter < 1 {
+		return bad("max_iter", c.MaxIter, "an integer ≥ 1")
+	}
+	if c.ZSteps < 1 {
+		return bad("z_steps", c.ZSteps, "an integer ≥ 1")
+	}
+	if !(c.AbsTol > 0) || !finite(c.AbsTol) {
+		return bad("abs_tol", c.AbsTol, "a finite value > 0")
+	}
+	if !(c.RelTol >= 0) || !finite(c.RelTol) {
+		return bad("rel_tol", c.RelTol, "a finite value ≥ 0")
+	}
+	switch c.Penalty {
+	case "fixed":
+	case "balancing":
+		if !(c.Mu > 1) || !finite(c.Mu) {
+			return bad("mu", c.Mu, "a finite value > 1")
+		}
+		if !(c.Tau > 1) || !finite(c.Tau) {
+			return bad("tau", c.Tau, "a finite value > 1")
+		}
+	default:
+		return bad("penalty", fmt.Sprintf("%q", c.Penalty), `"fixed" or "balancing"`)
+	}
+	if c.GPIIter < 1 {
+		return bad("gpi_iter", c.GPIIter, "an integer ≥ 1")
+	}
+	return nil
+}
+
+// radius returns the ball radius, 1 when unset.
+func (c *Config) radius() float64 {
+	if c.Radius == 0 {
+		return 1
+	}
+	return c.Radius
+}

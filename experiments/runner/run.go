@@ -1,0 +1,163 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/admm-go/admm/constraints"
+	"github.com/admm-go/admm/experiments/data"
+	"github.com/admm-go/admm/experiments/metrics"
+	"github.com/admm-go/admm/experiments/report"
+	"github.com/admm-go/admm/nets"
+	"github.com/admm-go/admm/subproblems"
+)
+
+// Options are the parts of a run that are not part of the experiment.
+type Options struct {
+	// Sink receives every row as soon as it is measured. An error from it
+	// stops the run.
+	Sink func(*report.Row) error
+	// Logger receives progress lines; nil discards them.
+	Logger *slog.Logger
+}
+
+// Outcome is how one (method, seed) run ended.
+type Outcome struct {
+	Method string
+	Seed   uint64
+	Status string // "converged", "iteration limit", "completed", …
+	Err    error  // non-nil when the run failed; the other runs still go on
+	Rows   int    // rows measured
+}
+
+// Key returns "method/seed", the key of report.Summarize's statuses.
+func (o *Outcome) Key() string { return fmt.Sprintf("%s/%d", o.Method, o.Seed) }
+
+// setup is what every method of an experiment shares: the data, Σ and its
+// eigendecomposition, and the constraint set.
+type setup struct {
+	cfg         Config
+	train, test *data.Dataset
+	cov         *subproblems.FullCovariance
+	ref         *metrics.Reference
+	set         constraints.Set
+	log         *slog.Logger
+	sink        func(*report.Row) error
+}
+
+// Run trains every method of cfg for every seed, in the order cfg lists
+// them, on centered data. A method that fails (a non-finite value, a
+// failing block) is reported in its Outcome and the others still run; Run
+// returns an error only for an invalid configuration, data that does not
+// fit it, cancellation, or a failing sink.
+func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Options) ([]Outcome, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n, d := train.X.Dims()
+	if _, dt := test.X.Dims(); dt != d {
+		return nil, fmt.Errorf("runner: training data has %d features and test data %d", d, dt)
+	}
+	if cfg.K > d {
+		return nil, fmt.Errorf("runner: invalid k %d: want at most the input dimension %d", cfg.K, d)
+	}
+	if cfg.BatchSize > n {
+		return nil, fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples", cfg.BatchSize, n)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	set, err := constraints.Parse(cfg.Constraint, cfg.radius())
+	if err != nil {
+		return nil, err
+	}
+
+	start := time.Now()
+	cov := subproblems.NewFullCovariance(train.X)
+	values, vectors := cov.Eigen()
+	s := &setup{
+		cfg: cfg, train: train, test: test, cov: cov, set: set, log: log, sink: opts.Sink,
+		ref: metrics.NewReference(cov.Sym(), values, vectors, cfg.K),
+	}
+	log.Info("covariance ready", "d", d, "n", n, "top_k_variance", s.ref.TopSum(),
+		"seconds", time.Since(start).Seconds())
+
+	var outcomes []Outcome
+	for _, seed := range cfg.Seeds {
+		for _, method := range cfg.Methods {
+			if err := ctx.Err(); err != nil {
+				return outcomes, err
+			}
+			log.Info("method start", "method", method, "seed", seed)
+			o := Outcome{Method: method, Seed: seed}
+			var err error
+			switch method {
+			case MethodADMM:
+				err = s.runADMM(ctx, seed, &o)
+			case MethodJoint:
+				err = s.runJoint(ctx, seed, &o)
+			case MethodTwoStage:
+				err = s.runTwoStage(ctx, seed, &o)
+			}
+			if err != nil {
+				return append(outcomes, o), err
+			}
+			if o.Err != nil {
+				log.Error("method failed", "method", method, "seed", seed, "err", o.Err)
+			} else {
+				log.Info("method done", "method", method, "seed", seed, "status", o.Status)
+			}
+			outcomes = append(outcomes, o)
+		}
+	}
+	return outcomes, nil
+}
+
+// model is the network x → Wᵀx → head.
+type model struct {
+	reduce *nets.Dense // W, d×k, no bias
+	head   *nets.Dense // k → C with bias
+	net    nets.Sequential
+}
+
+// newModel draws the initial network from the seed and puts W on the
+// constraint set. Every method starts from the same network for a seed,
+// because the generator depends on the seed alone.
+func (s *setup) newModel(seed uint64) *model {
+	_, d := s.train.X.Dims()
+	rng := rand.New(rand.NewPCG(seed, streamInit))
+	m := &model{
+		reduce: nets.NewDense(d, s.cfg.K, false, rng),
+		head:   nets.NewDense(s.cfg.K, s.train.Classes, true, rng),
+	}
+	s.set.Project(m.reduce.W, m.reduce.W)
+	m.net = nets.Sequential{m.reduce, m.head}
+	return m
+}
+
+// Random streams derived from a seed: one for initialization, one for the
+// order of minibatches.
+const (
+	streamInit  = 1
+	streamBatch = 2
+)
+
+func (s *setup) batcher(seed uint64) *nets.Batcher {
+	n, _ := s.train.X.Dims()
+	return nets.NewBatcher(n, s.cfg.BatchSize, rand.New(rand.NewPCG(seed, streamBatch)))
+}
+
+// stopwatch measures training time and leaves out the time spent on
+// measurements.
+type stopwatch struct {
+	total time.Duration
+	since time.Time
+}
+
+func (w *stopwatch) start()           { w.since = time.Now() }
+func (w *stopwatch) pause() float64   { w.total += time.Since(w.since); return w.total.Seconds() }
+func (w *stopwatch) elapsed() float64 { return w.total.Seconds() }
