@@ -1,13 +1,51 @@
 // Package constraints holds the sets that keep the PCA objective tr(WᵀΣW)
-// bounded, with their Euclidean projections.
+// bounded, with their Euclidean projections, and the retractions that
+// manifold methods use on the Stiefel set.
 //
-// A matrix W is d×k, d ≥ k. Every set implements [Set]. Methods panic on
-// programmer errors (a nil matrix or a destination of the wrong shape) and
-// never on the values inside a matrix: a rank-deficient input is projected
-// like any other.
+// A matrix W is d×k, d ≥ k, with columns w_j. Σ is a d×d covariance with
+// eigenvalues λ₁ ≥ … ≥ λ_d ≥ 0 and unit eigenvectors q₁, …, q_d. Every set
+// implements [Set].
+//
+// # What each set does to the PCA objective
+//
+// Without a constraint tr(WᵀΣW) grows without bound as W is scaled up. Each
+// set bounds it, but only the first two recover a k-dimensional PCA:
+//
+//	set                  maximizers of tr(WᵀΣW)            maximum value
+//	Stiefel              W = [q₁ … q_k]·O, O orthogonal     λ₁ + … + λ_k
+//	SpectralBall c       c times a Stiefel maximizer        c²(λ₁ + … + λ_k)
+//	FrobeniusBall c      W = c·q₁aᵀ, ‖a‖ = 1 (rank one)     c²λ₁
+//	UnitColumns          every column w_j = ±q₁             kλ₁
+//
+// The spectral ball of radius c is the convex hull of c times the Stiefel
+// set, so a linear-in-WWᵀ objective reaches its maximum on the scaled
+// Stiefel set. The Frobenius ball and the unit columns bound the objective,
+// but its maximizers put all of W on the top eigenvector q₁ and say nothing
+// about q₂, …, q_k. When λ_k = λ_{k+1} the top-k eigenspace, and so the
+// maximizers, are not unique.
+//
+// # Errors and special cases
+//
+// Methods and functions panic on programmer errors: a nil matrix, an empty
+// matrix, a destination or second operand of the wrong shape, more columns
+// than rows where a set needs d ≥ k, and a ball whose Radius is negative or
+// NaN (build balls with [NewSpectralBall] and [NewFrobeniusBall], which
+// return an error instead). They never panic on the values inside a
+// matrix. If w contains NaN or ±Inf, Project sets every element of dst to
+// NaN, and Violation returns NaN when w contains NaN and +Inf when it
+// contains ±Inf but no NaN. A rank-deficient or zero w is projected like
+// any other matrix.
+//
+// A destination dst may be the input w. An empty dst (the zero
+// [mat.Dense]) is resized to d×k.
 package constraints
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // Set is a closed set of d×k matrices.
 type Set interface {
@@ -21,4 +59,102 @@ type Set interface {
 	Contains(w *mat.Dense, tol float64) bool
 	// String returns the set's name as the command line spells it.
 	String() string
+}
+
+// Names lists the set names that [Parse] accepts, in the order of the
+// table in the package documentation.
+var Names = []string{"stiefel", "spectral", "frobenius", "columns"}
+
+// Parse returns the set that name spells: "stiefel" for [Stiefel],
+// "spectral" for [SpectralBall], "frobenius" for [FrobeniusBall] and
+// "columns" for [UnitColumns]. Only the two balls use radius, which must
+// be finite and positive, and the other sets ignore it. Parse returns an
+// error for an unknown name or an invalid radius.
+func Parse(name string, radius float64) (Set, error) {
+	switch name {
+	case "stiefel":
+		return Stiefel{}, nil
+	case "spectral":
+		return NewSpectralBall(radius)
+	case "frobenius":
+		return NewFrobeniusBall(radius)
+	case "columns":
+		return UnitColumns{}, nil
+	}
+	return nil, fmt.Errorf("constraints: unknown set %q: use one of %q", name, Names)
+}
+
+// checkRadius returns an error unless c is finite and positive. set names
+// the ball in the message.
+func checkRadius(set string, c float64) error {
+	if c > 0 && !math.IsInf(c, 1) {
+		return nil
+	}
+	return fmt.Errorf("constraints: invalid %s radius %v: use a finite number greater than 0", set, c)
+}
+
+// prepare checks the operands of Project and sizes dst to match w. It
+// returns false, with dst filled with NaN, if w contains NaN or ±Inf.
+func prepare(dst, w *mat.Dense) (finite bool) {
+	if dst == nil || w == nil {
+		panic("constraints: nil matrix")
+	}
+	if w.IsEmpty() {
+		panic("constraints: empty matrix")
+	}
+	d, k := w.Dims()
+	if dst.IsEmpty() {
+		dst.ReuseAs(d, k)
+	} else if r, c := dst.Dims(); r != d || c != k {
+		panic(fmt.Sprintf("constraints: dst is %d×%d, want %d×%d like w", r, c, d, k))
+	}
+
+	if nonFinite(w) != 0 {
+		fillNaN(dst)
+		return false
+	}
+	return true
+}
+
+// nonFinite returns NaN if w contains NaN, +Inf if it contains ±Inf but no
+// NaN, and 0 if every element is finite. It panics on a nil or empty w.
+func nonFinite(w *mat.Dense) float64 {
+	if w == nil {
+		panic("constraints: nil matrix")
+	}
+	if w.IsEmpty() {
+		panic("constraints: empty matrix")
+	}
+	d, k := w.Dims()
+	var v float64
+	for i := 0; i < d; i++ {
+		for _, x := range w.RawRowView(i)[:k] {
+			switch {
+			case math.IsNaN(x):
+				return math.NaN()
+			case math.IsInf(x, 0):
+				v = math.Inf(1)
+			}
+		}
+	}
+	return v
+}
+
+func fillNaN(dst *mat.Dense) {
+	d, k := dst.Dims()
+	for i := 0; i < d; i++ {
+		row := dst.RawRowView(i)[:k]
+		for j := range row {
+			row[j] = math.NaN()
+		}
+	}
+}
+
+// panicIfBadRadius panics on a radius that no ball can have. A zero radius
+// is allowed here, the ball {0}, because it is a closed set even though the
+// constructors reject it.
+func panicIfBadRadius(set string, c float64) {
+	if c < 0 || math.IsNaN(c) {
+		panic(fmt.Sprintf("constraints: %s radius %v is negative or NaN; build it with the New function", set, c))
+	}
 }

@@ -1,6 +1,7 @@
 package constraints
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -15,17 +16,22 @@ type Stiefel struct{}
 // Project sets dst to the polar factor UVᵀ of w = USVᵀ, the nearest matrix
 // with orthonormal columns in the Frobenius norm (Higham 1986, "Computing
 // the polar decomposition with applications", Theorem 1). A rank-deficient
-// w has several nearest points and Project returns one of them; it never
-// divides by a singular value. Project panics if w has more columns than
-// rows or the SVD fails to converge.
+// w has several nearest points and Project returns one of them, because it
+// never divides by a singular value. Project panics if w has more columns
+// than rows. If the SVD fails to converge, Project sets dst to NaN.
 func (Stiefel) Project(dst, w *mat.Dense) {
-	d, k := w.Dims()
-	if k > d {
-		panic("constraints: Stiefel projection needs d ≥ k")
+	finite := prepare(dst, w)
+	if d, k := w.Dims(); k > d {
+		panic(fmt.Sprintf("constraints: Stiefel projection of a %d×%d matrix needs rows ≥ columns", d, k))
 	}
+	if !finite {
+		return
+	}
+
 	var svd mat.SVD
 	if !svd.Factorize(w, mat.SVDThin) {
-		panic("constraints: SVD failed to converge")
+		fillNaN(dst)
+		return
 	}
 	var u, v mat.Dense
 	svd.UTo(&u)
@@ -35,6 +41,9 @@ func (Stiefel) Project(dst, w *mat.Dense) {
 
 // Violation returns ‖WᵀW − I‖_F.
 func (Stiefel) Violation(w *mat.Dense) float64 {
+	if v := nonFinite(w); v != 0 {
+		return v
+	}
 	_, k := w.Dims()
 	var g mat.SymDense
 	g.SymOuterK(1, w.T())
