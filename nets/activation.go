@@ -105,11 +105,11 @@ func checkActivationGradient(name string, forwarded bool, y, dy *mat.Dense) (n, 
 // activations lists the names NewMLP accepts.
 var activations = []string{"relu", "tanh"}
 
-// NewMLP returns a multilayer perceptron through the layer widths sizes:
-// a Dense layer with bias from sizes[i] to sizes[i+1] for each i, with the
-// activation act ("relu" or "tanh") between consecutive Dense layers and
-// none after the last, so the output is the logits. Weights are drawn from
-// rng as in [NewDense].
+// NewMLP returns a multilayer perceptron through the layer widths sizes.
+// It has a Dense layer with bias from sizes[i] to sizes[i+1] for each i and
+// the activation act ("relu" or "tanh") between consecutive Dense layers.
+// No activation follows the last layer, so the output is the logits.
+// Weights are drawn from rng as in [NewDense].
 //
 // NewMLP returns an error if sizes has fewer than two entries, a width is
 // not positive or act is not a known activation. It panics if rng is nil.

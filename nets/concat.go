@@ -20,7 +20,7 @@ func (Identity) Backward(dy *mat.Dense) *mat.Dense { return dy }
 func (Identity) Params() []Param { return nil }
 
 // Concat feeds the same input to two layers and joins their outputs side by
-// side, Y = [A(X) B(X)]. With B an [Identity], a head after Concat sees
+// side, Y = [A(X) B(X)]. With B an [Identity], a head after Concat receives
 // [h, x]. A and B must be distinct layer values, because each keeps the
 // state of its own last Forward.
 type Concat struct {

@@ -6,6 +6,12 @@
 // computes Y = XW + 1bᵀ with W stored in×out. Layers panic on programmer
 // errors (an input whose width does not match the layer) and return no
 // errors: values are never inspected in the forward or backward pass.
+//
+// Training combines a [Layer] (usually a [Sequential]), the loss
+// [SoftmaxCrossEntropy], an [Optimizer] ([SGD] or [Adam]) and a [Batcher]
+// with [GatherRows]. An optimizer uses its constant LR field unless its
+// Schedule field is set, in which case the t-th Step, counting from 0, uses
+// Schedule.Rate(t).
 package nets
 
 import "gonum.org/v1/gonum/mat"

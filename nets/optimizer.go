@@ -19,8 +19,8 @@ type Optimizer interface {
 type Checkpointer interface {
 	Optimizer
 	// State returns the number of steps taken and copies of the moment
-	// buffers, each a parameter's values in row-major order. Both are zero
-	// before the first step.
+	// buffers, each a parameter's values in row-major order. Before the
+	// first step it returns 0 and nil.
 	State() (step int, moments [][]float64)
 	// Restore replaces the state with a copy of one returned by State. It
 	// returns an error if the buffers do not fit params.

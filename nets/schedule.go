@@ -54,9 +54,9 @@ func (s StepDecay) Validate() error {
 }
 
 // Cosine anneals the rate from Initial to Floor over Horizon steps along
-// half a cosine and then holds it at Floor (Loshchilov and Hutter 2017,
-// "SGDR: Stochastic gradient descent with warm restarts", eq. 5, without
-// restarts):
+// half a cosine and then holds it at Floor. This is the cosine annealing of
+// Loshchilov and Hutter 2017, "SGDR: Stochastic gradient descent with warm
+// restarts", without the restarts:
 //
 //	rate(t) = Floor + (Initial − Floor)(1 + cos(π·min(t, Horizon)/Horizon))/2
 type Cosine struct {
