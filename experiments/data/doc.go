@@ -9,7 +9,8 @@
 // Errors: malformed input (a wrong magic number, a truncated file, a field
 // that is not a number, a label outside [0, Classes)) returns an error that
 // starts with "data:", names the file and, for text formats, the line and
-// field, and states what was expected. No input makes a loader panic. [Subset] and [Center] panic
+// field, and states what was expected. Text-format errors at a line are of
+// type *[ParseError]. No input makes a loader panic. [Subset] and [Center] panic
 // on programmer errors (a nil dataset, a negative count, a dimension
 // mismatch), as their doc comments say.
 package data
