@@ -38,7 +38,7 @@ func NewSpectralBall(c float64) (SpectralBall, error) {
 // Project sets dst to NaN. Project panics if the radius is negative or
 // NaN.
 func (b SpectralBall) Project(dst, w *mat.Dense) {
-	panicIfBadRadius("spectral ball", b.Radius)
+	panicIfBadRadius("spectral ball", "NewSpectralBall", b.Radius)
 	if !prepare(dst, w) {
 		return
 	}
@@ -110,7 +110,7 @@ func NewFrobeniusBall(c float64) (FrobeniusBall, error) {
 // ‖w‖_F ≤ c and accepts any shape. It panics if the radius is negative or
 // NaN.
 func (b FrobeniusBall) Project(dst, w *mat.Dense) {
-	panicIfBadRadius("Frobenius ball", b.Radius)
+	panicIfBadRadius("Frobenius ball", "NewFrobeniusBall", b.Radius)
 	if !prepare(dst, w) {
 		return
 	}

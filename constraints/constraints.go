@@ -20,9 +20,19 @@
 // The spectral ball of radius c is the convex hull of c times the Stiefel
 // set, so a linear-in-WWᵀ objective reaches its maximum on the scaled
 // Stiefel set. The Frobenius ball and the unit columns bound the objective,
-// but its maximizers put all of W on the top eigenvector q₁ and say nothing
-// about q₂, …, q_k. When λ_k = λ_{k+1} the top-k eigenspace, and so the
+// but its maximizers put all of W on the top eigenvector q₁ and contain no
+// information about q₂, …, q_k. When λ_k = λ_{k+1} the top-k eigenspace, and so the
 // maximizers, are not unique.
+//
+// # Retractions
+//
+// Manifold methods step from a point W of the Stiefel set along a tangent
+// direction ξ, one with Wᵀξ + ξᵀW = 0 and usually the output of
+// [TangentProject], and map W + ξ back onto the set with a retraction R.
+// [RetractQR], [RetractPolar] and [RetractCayley] all agree with the step
+// to first order, R(W, tξ) = W + tξ + O(t²). Each panics if w and xi
+// differ in shape or have more columns than rows, and sets dst to NaN when
+// w or xi contains NaN or ±Inf. dst may be w or xi.
 //
 // # Errors and special cases
 //
@@ -152,9 +162,10 @@ func fillNaN(dst *mat.Dense) {
 
 // panicIfBadRadius panics on a radius that no ball can have. A zero radius
 // is allowed here, the ball {0}, because it is a closed set even though the
-// constructors reject it.
-func panicIfBadRadius(set string, c float64) {
+// constructors reject it. constructor names the function that validates
+// the radius.
+func panicIfBadRadius(set, constructor string, c float64) {
 	if c < 0 || math.IsNaN(c) {
-		panic(fmt.Sprintf("constraints: %s radius %v is negative or NaN; build it with the New function", set, c))
+		panic(fmt.Sprintf("constraints: invalid %s radius %v: build the ball with %s", set, c, constructor))
 	}
 }
