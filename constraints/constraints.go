@@ -2,7 +2,8 @@
 // bounded, with their Euclidean projections, and the retractions that
 // manifold methods use on the Stiefel set.
 //
-// A matrix W is d×k, d ≥ k, with columns w_j. Σ is a d×d covariance with
+// A matrix W is d×k with columns w_j, and d ≥ k wherever the Stiefel set is
+// involved. Σ is a d×d covariance with
 // eigenvalues λ₁ ≥ … ≥ λ_d ≥ 0 and unit eigenvectors q₁, …, q_d. Every set
 // implements [Set].
 //
@@ -18,11 +19,11 @@
 //	UnitColumns          every column w_j = ±q₁             kλ₁
 //
 // The spectral ball of radius c is the convex hull of c times the Stiefel
-// set, so a linear-in-WWᵀ objective reaches its maximum on the scaled
-// Stiefel set. The Frobenius ball and the unit columns bound the objective,
-// but its maximizers put all of W on the top eigenvector q₁ and contain no
-// information about q₂, …, q_k. When λ_k = λ_{k+1} the top-k eigenspace, and so the
-// maximizers, are not unique.
+// set. tr(WᵀΣW) is convex in W, so its maximum over the ball is attained on
+// that scaled Stiefel set. The Frobenius ball and the unit columns bound the
+// objective, but its maximizers put all of W on the top eigenvector q₁ and
+// contain no information about q₂, …, q_k. When λ_k = λ_{k+1} the top-k
+// eigenspace, and so the maximizers, are not unique.
 //
 // # Retractions
 //
@@ -39,9 +40,8 @@
 // Methods and functions panic on programmer errors: a nil matrix, an empty
 // matrix, a destination or second operand of the wrong shape, more columns
 // than rows where a set needs d ≥ k, and a ball whose Radius is negative or
-// NaN (build balls with [NewSpectralBall] and [NewFrobeniusBall], which
-// return an error instead). They never panic on the values inside a
-// matrix. If w contains NaN or ±Inf, Project sets every element of dst to
+// NaN. [NewSpectralBall] and [NewFrobeniusBall] return an error for an
+// invalid radius instead. Nothing panics on the values inside a matrix. If w contains NaN or ±Inf, Project sets every element of dst to
 // NaN, and Violation returns NaN when w contains NaN and +Inf when it
 // contains ±Inf but no NaN. A rank-deficient or zero w is projected like
 // any other matrix.
@@ -71,9 +71,9 @@ type Set interface {
 	String() string
 }
 
-// Names lists the set names that [Parse] accepts, in the order of the
-// table in the package documentation.
-var Names = []string{"stiefel", "spectral", "frobenius", "columns"}
+// Names returns the set names that [Parse] accepts, in the order of the
+// table in the package documentation, in a new slice on every call.
+func Names() []string { return []string{"stiefel", "spectral", "frobenius", "columns"} }
 
 // Parse returns the set that name spells: "stiefel" for [Stiefel],
 // "spectral" for [SpectralBall], "frobenius" for [FrobeniusBall] and
@@ -91,7 +91,7 @@ func Parse(name string, radius float64) (Set, error) {
 	case "columns":
 		return UnitColumns{}, nil
 	}
-	return nil, fmt.Errorf("constraints: unknown set %q: use one of %q", name, Names)
+	return nil, fmt.Errorf("constraints: unknown set %q: use one of %q", name, Names())
 }
 
 // checkRadius returns an error unless c is finite and positive. set names
