@@ -455,3 +455,5 @@ func TestTwoQuadraticsKnownAnswer(t *testing.T) {
 		t.Logf("α = %v: converged in %d iterations", alpha, res.Iterations)
 	}
 }
+
+func cmpDiff(want, got any) string { return cmp.Diff(want, got) }
