@@ -28,9 +28,7 @@ type CrossEntropyStep struct {
 	opt    nets.Optimizer
 	steps  int
 
-	xb      *mat.Dense
-	yb      []int
-	grad    *mat.Dense
+	mb      nets.Minibatch
 	samples int64
 	loss    float64
 }
@@ -59,7 +57,6 @@ func NewCrossEntropyStep(net nets.Layer, z nets.Param, x *mat.Dense, y []int, ba
 	}
 	return &CrossEntropyStep{
 		net: net, z: z, params: params, x: x, y: y, batch: batch, opt: opt, steps: steps,
-		xb: &mat.Dense{}, grad: &mat.Dense{},
 	}
 }
 
@@ -76,7 +73,9 @@ func (c *CrossEntropyStep) Prox(ctx context.Context, dst, v *mat.Dense, rho floa
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		loss := c.gradient()
+		idx := c.batch.Next()
+		loss := c.mb.LossGrad(c.net, c.x, c.y, idx)
+		c.samples += int64(len(idx))
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return fmt.Errorf("subproblems: cross-entropy is %v at Z-step minibatch step %d", loss, step+1)
 		}
@@ -91,29 +90,6 @@ func (c *CrossEntropyStep) Prox(ctx context.Context, dst, v *mat.Dense, rho floa
 	}
 	dst.Copy(c.z.Value)
 	return nil
-}
-
-// gradient draws a minibatch, runs the forward and backward passes and
-// returns the minibatch cross-entropy. The parameter gradients hold
-// ∇L_ce afterwards.
-func (c *CrossEntropyStep) gradient() float64 {
-	idx := c.batch.Next()
-	nets.GatherRows(c.xb, c.x, idx)
-	c.yb = c.yb[:0]
-	for _, i := range idx {
-		c.yb = append(c.yb, c.y[i])
-	}
-	out := c.net.Forward(c.xb)
-	r, k := out.Dims()
-	if gr, gk := c.grad.Dims(); gr != r || gk != k {
-		// The last minibatch of an epoch can be smaller.
-		c.grad.Reset()
-		c.grad.ReuseAs(r, k)
-	}
-	loss := nets.SoftmaxCrossEntropy(out, c.yb, c.grad)
-	c.net.Backward(c.grad)
-	c.samples += int64(len(idx))
-	return loss
 }
 
 // Samples returns the number of training samples processed so far.

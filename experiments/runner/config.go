@@ -57,6 +57,10 @@ type Config struct {
 	LR        float64 `json:"lr"`       // learning rate of SGD
 	Momentum  float64 `json:"momentum"` // momentum μ of SGD, in [0, 1)
 	Epochs    int     `json:"epochs"`   // epochs of joint and of two-stage's head
+	// LRSchedule is "constant", or "cosine": the rate anneals from LR to
+	// LR/100 over all the minibatch steps of a method, so the last iterates
+	// carry less minibatch noise.
+	LRSchedule string `json:"lr_schedule"`
 
 	// ADMM.
 	Rho     float64 `json:"rho"`      // initial penalty ρ > 0
@@ -85,6 +89,7 @@ func DefaultConfig() Config {
 		LR:         0.05,
 		Momentum:   0.9,
 		Epochs:     10,
+		LRSchedule: "cosine",
 		Rho:        1,
 		Alpha:      1,
 		MaxIter:    50,
@@ -147,6 +152,9 @@ func (c *Config) Validate() error {
 	}
 	if !(c.Momentum >= 0 && c.Momentum < 1) {
 		return bad("momentum", c.Momentum, "a value in [0, 1)")
+	}
+	if c.LRSchedule != "constant" && c.LRSchedule != "cosine" {
+		return bad("lr_schedule", fmt.Sprintf("%q", c.LRSchedule), `"constant" or "cosine"`)
 	}
 	if c.Epochs < 1 {
 		return bad("epochs", c.Epochs, "an integer ≥ 1")

@@ -36,7 +36,7 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	}
 	zParam := m.reduce.Params()[0]
 	zstep := subproblems.NewCrossEntropyStep(m.net, zParam, s.train.X, s.train.Y, s.batcher(seed),
-		nets.NewSGD(s.cfg.LR, s.cfg.Momentum, false), s.cfg.ZSteps)
+		s.optimizer(s.cfg.MaxIter*s.cfg.ZSteps), s.cfg.ZSteps)
 
 	// Σ was formed from all n samples once.
 	row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: s.cfg.Rho}}
@@ -83,6 +83,16 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	return nil
 }
 
+// optimizer returns SGD with the configured momentum and learning-rate
+// schedule, annealed over steps minibatch steps.
+func (s *setup) optimizer(steps int) *nets.SGD {
+	opt := nets.NewSGD(s.cfg.LR, s.cfg.Momentum, false)
+	if s.cfg.LRSchedule == "cosine" {
+		opt.Schedule = nets.Cosine{Initial: s.cfg.LR, Floor: s.cfg.LR / 100, Horizon: steps}
+	}
+	return opt
+}
+
 // penalty returns the ρ schedule of the configuration.
 func (s *setup) penalty() admm.Penalty {
 	if s.cfg.Penalty == "balancing" {
@@ -98,7 +108,8 @@ func (s *setup) runJoint(ctx context.Context, seed uint64, o *Outcome) error {
 	m := s.newModel(seed)
 	n, _ := s.train.X.Dims()
 	batch := s.batcher(seed)
-	opt := nets.NewSGD(s.cfg.LR, s.cfg.Momentum, false)
+	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
+	opt := s.optimizer(s.cfg.Epochs * stepsPerEpoch)
 	params := m.net.Params()
 	w := m.reduce.W
 	wGrad := m.reduce.Params()[0].Grad
@@ -111,12 +122,10 @@ func (s *setup) runJoint(ctx context.Context, seed uint64, o *Outcome) error {
 
 	var (
 		watch   stopwatch
-		xb, g   mat.Dense
-		yb      []int
+		mb      nets.Minibatch
 		samples = int64(n)
 	)
 	sw := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
-	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
 	for epoch := 1; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
@@ -124,25 +133,13 @@ func (s *setup) runJoint(ctx context.Context, seed uint64, o *Outcome) error {
 				return err
 			}
 			idx := batch.Next()
-			nets.GatherRows(&xb, s.train.X, idx)
-			yb = yb[:0]
-			for _, i := range idx {
-				yb = append(yb, s.train.Y[i])
-			}
-			out := m.net.Forward(&xb)
-			r, c := out.Dims()
-			if gr, gc := g.Dims(); gr != r || gc != c {
-				g.Reset()
-				g.ReuseAs(r, c)
-			}
-			loss := nets.SoftmaxCrossEntropy(out, yb, &g)
+			loss := mb.LossGrad(m.net, s.train.X, s.train.Y, idx)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				watch.pause()
 				o.Status = "non-finite value"
 				o.Err = fmt.Errorf("runner: joint: cross-entropy is %v at epoch %d step %d", loss, epoch, step+1)
 				return nil
 			}
-			m.net.Backward(&g)
 
 			// PCA gradient: ∇_W (−λ tr(WᵀΣW)) = −2λΣW.
 			s.cov.MulTo(sw, w)
@@ -169,7 +166,8 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 	m := s.newModel(seed)
 	n, _ := s.train.X.Dims()
 	batch := s.batcher(seed)
-	opt := nets.NewSGD(s.cfg.LR, s.cfg.Momentum, false)
+	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
+	opt := s.optimizer(s.cfg.Epochs * stepsPerEpoch)
 	params := m.head.Params()
 
 	var watch stopwatch
@@ -186,11 +184,9 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 	}
 
 	var (
-		hb, g   mat.Dense
-		yb      []int
+		mb      nets.Minibatch
 		samples = int64(n)
 	)
-	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
 	for epoch := 1; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
@@ -198,25 +194,13 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 				return err
 			}
 			idx := batch.Next()
-			nets.GatherRows(&hb, &h, idx)
-			yb = yb[:0]
-			for _, i := range idx {
-				yb = append(yb, s.train.Y[i])
-			}
-			out := m.head.Forward(&hb)
-			r, c := out.Dims()
-			if gr, gc := g.Dims(); gr != r || gc != c {
-				g.Reset()
-				g.ReuseAs(r, c)
-			}
-			loss := nets.SoftmaxCrossEntropy(out, yb, &g)
+			loss := mb.LossGrad(m.head, &h, s.train.Y, idx)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				watch.pause()
 				o.Status = "non-finite value"
 				o.Err = fmt.Errorf("runner: two-stage: cross-entropy is %v at epoch %d step %d", loss, epoch, step+1)
 				return nil
 			}
-			m.head.Backward(&g)
 			opt.Step(params)
 			samples += int64(len(idx))
 		}

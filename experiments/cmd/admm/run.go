@@ -33,6 +33,7 @@ func bindFlags(fs *flag.FlagSet, cfg *runner.Config) {
 	fs.Var((*seedsFlag)(&cfg.Seeds), "seeds", "comma-separated seeds; each method runs once per seed")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "minibatch size")
 	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "SGD learning rate")
+	fs.StringVar(&cfg.LRSchedule, "lr-schedule", cfg.LRSchedule, "learning-rate schedule: constant, or cosine (anneal to lr/100 over a method's steps)")
 	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "SGD momentum in [0, 1)")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs of joint and of the head of two-stage")
 	fs.Float64Var(&cfg.Rho, "rho", cfg.Rho, "initial ADMM penalty ρ > 0")
