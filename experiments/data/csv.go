@@ -12,9 +12,9 @@ import (
 )
 
 // CSVOptions configures [ReadCSV]. The zero value reads a file without a
-// header whose last column holds labels 0..C−1, with C inferred.
+// header whose last column contains labels 0..C−1, with C inferred.
 type CSVOptions struct {
-	// Header states that the first line holds column names. It is never
+	// Header states that the first line contains column names. It is never
 	// guessed: a header read as data fails at line 1.
 	Header bool
 
@@ -34,8 +34,8 @@ type CSVOptions struct {
 	// records the original values in Dataset.LabelMap. Labels may then be
 	// any integers, such as −1 and +1.
 	//
-	// Remapping a training set and a test set separately gives different
-	// maps when a label is missing from one of them; read the test set
+	// A training set and a test set remapped separately get different
+	// maps when a label is missing from one of them. Read the test set
 	// with LabelMap set to the training set's LabelMap instead.
 	Remap bool
 
@@ -66,12 +66,15 @@ func (o CSVOptions) validate() error {
 // Spaces around a field are ignored, and blank lines are skipped.
 // Dataset.Name is the file name without its extension.
 //
-// ReadCSV returns an error for invalid options and returns a *[ParseError]
-// naming the file, line and field for a field that is empty, not a number,
-// NaN or ±Inf; a line with a different number of fields than the first; a
-// label that is not an integer; and a label outside 0..C−1 (unless Remap
-// or LabelMap is set). A file without samples or without feature columns
-// is an error too. A column whose values are all equal is valid.
+// ReadCSV returns an error for invalid options. It returns a *[ParseError]
+// naming the file, line and field for:
+//   - a field that is empty, not a number, NaN or ±Inf,
+//   - a line whose field count differs from the first line's,
+//   - a label that is not an integer,
+//   - a label outside 0..C−1, unless Remap or LabelMap is set.
+//
+// A file without samples or without feature columns is an error too. A
+// column whose values are all equal is valid.
 func ReadCSV(path string, opts CSVOptions) (*Dataset, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err

@@ -45,14 +45,16 @@ func (o LIBSVMOptions) validate() error {
 // a comment, and blank lines are skipped. Dataset.Name is the file name
 // without its extension.
 //
-// ReadLIBSVM returns an error for invalid options and returns a
-// *[ParseError] naming the file, line and field (the label is field 1) for
-// a token that is not "index:value", an index that is not a positive
-// integer, is not above the previous one or exceeds Features, a value that
-// is empty, not a number, NaN or ±Inf, and a label that is invalid as in
-// [ReadCSV]. Query ids ("qid:3") are rejected. A file without samples or
-// whose samples have no features, or whose dense matrix would exceed 2²⁸
-// elements (2 GiB), is an error too.
+// ReadLIBSVM returns an error for invalid options. It returns a
+// *[ParseError] naming the file, line and field (the label is field 1) for:
+//   - a token that is not "index:value", or a query id such as "qid:3",
+//   - an index that is not a positive integer, not above the previous
+//     index, or above Features,
+//   - a value that is empty, not a number, NaN or ±Inf,
+//   - a label that is invalid as in [ReadCSV].
+//
+// A file without samples, or whose samples have no features, is an error
+// too, and so is a dense matrix of more than 2²⁸ elements (2 GiB).
 func ReadLIBSVM(path string, opts LIBSVMOptions) (*Dataset, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
