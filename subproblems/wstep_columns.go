@@ -15,8 +15,8 @@ import (
 //	w̃_i = ρm̃_i / (ρ + 2μ_j − 2λΛ_i),   ‖w̃‖ = 1.
 //
 // The constraint is an equality, so μ_j may be negative. A global
-// minimizer needs ρ + 2μ_j − 2λΛ_max ≥ 0 (the second-order condition on
-// the sphere, Moré, Sorensen 1983, Lemma 2.1 with an equality), and
+// minimizer needs ρ + 2μ_j − 2λΛ_max ≥ 0 (the second-order condition of
+// the trust-region subproblem, which holds on the sphere as well), and
 // ‖w̃‖ ≤ ρ‖m_j‖/(ρ + 2μ_j − 2λΛ_max) gives the upper end, so
 //
 //	λΛ_max − ρ/2 ≤ μ_j ≤ λΛ_max − ρ/2 + ρ‖m_j‖/2.

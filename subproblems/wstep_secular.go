@@ -7,10 +7,9 @@ import "math"
 const secularTol = 1e-13
 
 // secularMaxIter bounds the safeguarded Newton iteration. A root near 0
-// (the near-hard case) is reached by dividing hi by 16 at most about 270
-// times (16^−270 is below the smallest float64), a wide bracket by
-// geometric bisection, a narrow one by about 60 halvings, and Newton
-// converges in a few steps once inside.
+// (the near-hard case) takes at most about 270 divisions of hi by 16,
+// because 16^−270 is below the smallest float64. A narrow bracket takes
+// about 60 halvings, and Newton converges in a few steps once inside.
 const secularMaxIter = 500
 
 // secular is the scalar problem behind the exact W-steps on a ball or a
@@ -23,8 +22,8 @@ const secularMaxIter = 500
 //
 // A global minimizer has τ ≥ 0, the second-order condition
 // ρ + 2μ − 2λΛ_max ≥ 0 (Moré, Sorensen 1983, "Computing a trust region
-// step", SIAM J. Sci. Stat. Comput. 4, Lemma 2.1 and Theorem 2.3, for the
-// ball, and the same argument for the sphere).
+// step", SIAM J. Sci. Stat. Comput., for the ball; the same argument holds
+// for the sphere).
 type secular struct {
 	a2    []float64 // a²_i
 	delta []float64 // δ_i, ascending from δ_0 = 0
@@ -54,7 +53,7 @@ func (s *secular) sum(tau float64) float64 {
 // M̃ has no component there); otherwise extra is 0.
 //
 // On (tauLow, ∞) S is decreasing, and ψ(τ) = 1/√S(τ) − 1/c is increasing
-// and concave (Moré, Sorensen 1983, section 3), so Newton's method on ψ
+// and concave (Moré, Sorensen 1983), so Newton's method on ψ
 // approaches the root from the left without overshoot. The iteration keeps
 // a bracket [lo, hi] around the root and bisects whenever a Newton step
 // leaves it.

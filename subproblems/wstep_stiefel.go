@@ -43,7 +43,7 @@ const (
 //
 // Reference: Nie, Zhang, Li 2017, "A generalized power iteration method
 // for solving quadratic problem on the Stiefel manifold", Sci. China Inf.
-// Sci. 60, Algorithm 1.
+// Sci.
 type StiefelGPI struct {
 	cov     Covariance
 	lambda  float64
