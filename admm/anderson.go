@@ -1,7 +1,9 @@
 package admm
 
 import (
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -30,7 +32,6 @@ type anderson struct {
 	sys      *mat.SymDense // regularized gram, identity on unused slots
 	rhs      *mat.VecDense // ΔF f
 	gamma    *mat.VecDense
-	chol     mat.Cholesky
 	f        []float64 // f of the current iteration
 	fPrev    []float64
 	gPrev    []float64
@@ -121,12 +122,15 @@ func (a *anderson) extrapolate(outZ, outU, wz, wu, gz, gu *mat.Dense) bool {
 		}
 		a.rhs.SetVec(i, v)
 	}
-	if !a.chol.Factorize(a.sys) {
+	// LAPACK directly, because mat.Cholesky also estimates the condition
+	// number with pooled work space and so allocates on every call.
+	tri, ok := lapack64.Potrf(a.sys.RawSymmetric())
+	if !ok {
 		return false
 	}
-	if err := a.chol.SolveVecTo(a.gamma, a.rhs); err != nil {
-		return false
-	}
+	a.gamma.CopyVec(a.rhs)
+	g := a.gamma.RawVector()
+	lapack64.Potrs(tri, blas64.General{Rows: a.m, Cols: 1, Stride: 1, Data: g.Data})
 
 	// w⁺ = g − ΔG γ.
 	outZData, outUData := outZ.RawMatrix().Data, outU.RawMatrix().Data

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -186,7 +187,7 @@ func (e *engine) run(ctx context.Context, res *Result, began time.Time) (Status,
 			return NonFinite, &NonFiniteError{Quantity: "rho", Iter: it}
 		}
 		if next != e.rho {
-			e.u.Scale(e.rho/next, e.u)
+			scaleInPlace(e.u, e.rho/next)
 			e.rho = next
 			if e.anderson != nil {
 				e.anderson.reset()
@@ -227,7 +228,7 @@ func (e *engine) step(ctx context.Context, it int) (Status, error) {
 	e.axBar.Scale(s.Alpha, e.ax)
 	if s.Alpha != 1 {
 		e.w.Sub(e.bzIn, p.C)
-		e.w.Scale(1-s.Alpha, e.w)
+		scaleInPlace(e.w, 1-s.Alpha)
 		e.axBar.Sub(e.axBar, e.w)
 	}
 
@@ -308,6 +309,15 @@ func blockFailed(ctx context.Context, block string, it int, err error) (Status, 
 		return Canceled, ctx.Err()
 	}
 	return BlockFailed, fmt.Errorf("admm: %s-block failed at iteration %d: %w", block, it, err)
+}
+
+// scaleInPlace sets m = f·m. Dense.Scale with m as both receiver and
+// argument would take a fresh work space on every call.
+func scaleInPlace(m *mat.Dense, f float64) {
+	r, _ := m.Dims()
+	for i := range r {
+		floats.Scale(f, m.RawRowView(i))
+	}
 }
 
 // cloneRecord returns a copy of rec whose matrices are its own.
