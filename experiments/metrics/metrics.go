@@ -84,21 +84,30 @@ func (r *Reference) EVR(w *mat.Dense) float64 {
 }
 
 // SubspaceDist returns ‖P_W − P_k‖_F / √2, which equals ‖sin Θ‖_F when
-// rank(W) = k. For rank(W) = m it is √((m + k − 2‖Q_kᵀQ_W‖²_F)/2).
+// rank(W) = k. It is computed as
+//
+//	‖P_W − P_k‖²_F = ‖(I − P_k)Q_W‖²_F + ‖(I − P_W)Q_k‖²_F
+//
+// from two residual matrices, so a distance of 1e-15 comes out as 1e-15;
+// the shorter form m + k − 2‖Q_kᵀQ_W‖²_F cancels catastrophically and
+// floors the distance near 1e-7.
 func (r *Reference) SubspaceDist(w *mat.Dense) float64 {
 	q := orthonormalBasis(w)
-	m := 0
-	var overlap float64
-	if q != nil {
-		_, m = q.Dims()
-		var c mat.Dense
-		c.Mul(r.topK.T(), q)
-		overlap = mat.Norm(&c, 2)
-		overlap *= overlap
+	if q == nil {
+		return math.Sqrt(float64(r.k) / 2)
 	}
-	v := (float64(m+r.k) - 2*overlap) / 2
-	// Round-off can push v slightly below zero when the subspaces agree.
-	return math.Sqrt(math.Max(v, 0))
+	a := residualNorm(r.topK, q)
+	b := residualNorm(q, r.topK)
+	return math.Sqrt((a*a + b*b) / 2)
+}
+
+// residualNorm returns ‖(I − QQᵀ)A‖_F for Q with orthonormal columns.
+func residualNorm(q, a *mat.Dense) float64 {
+	var c, res mat.Dense
+	c.Mul(q.T(), a)
+	res.Mul(q, &c)
+	res.Sub(a, &res)
+	return mat.Norm(&res, 2)
 }
 
 // orthonormalBasis returns the left singular vectors of w whose singular

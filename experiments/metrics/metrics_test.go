@@ -75,9 +75,7 @@ func TestMeasuresOnDiagonalCovariance(t *testing.T) {
 			if got := ref.EVR(tc.w); math.Abs(got-tc.evr) > tol {
 				t.Errorf("EVR = %v, want %v", got, tc.evr)
 			}
-			// The distance is a square root, so an error of tol in its
-			// square becomes √tol near zero.
-			if got := ref.SubspaceDist(tc.w); math.Abs(got-tc.dst) > math.Sqrt(tol) {
+			if got := ref.SubspaceDist(tc.w); math.Abs(got-tc.dst) > tol {
 				t.Errorf("SubspaceDist = %v, want %v", got, tc.dst)
 			}
 		})
@@ -129,6 +127,19 @@ func TestSubspaceDistMatchesPrincipalAngles(t *testing.T) {
 		// formulas agree to a few hundred ulps.
 		if got := ref.SubspaceDist(w); math.Abs(got-want) > 1e-12 {
 			t.Errorf("trial %d: SubspaceDist = %v, want %v from principal angles", trial, got, want)
+		}
+	}
+}
+
+func TestSubspaceDistResolvesTinyAngles(t *testing.T) {
+	ref := diagReference(t, []float64{5, 3, 1}, 1)
+	// W = (cos θ, sin θ, 0) is at principal angle θ from e₁, so the
+	// distance is sin θ even where θ² is below the float64 resolution of 1.
+	for _, theta := range []float64{1e-3, 1e-9, 1e-15} {
+		w := columns(3, []float64{math.Cos(theta), math.Sin(theta), 0})
+		got := ref.SubspaceDist(w)
+		if math.Abs(got-math.Sin(theta)) > 1e-3*math.Sin(theta) {
+			t.Errorf("θ = %g: SubspaceDist = %g, want %g", theta, got, math.Sin(theta))
 		}
 	}
 }

@@ -67,24 +67,11 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 	if cfg.BatchSize > n {
 		return nil, fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples", cfg.BatchSize, n)
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	set, err := constraints.Parse(cfg.Constraint, cfg.radius())
+	s, err := newSetup(cfg, train, test, opts)
 	if err != nil {
 		return nil, err
 	}
-
-	start := time.Now()
-	cov := subproblems.NewFullCovariance(train.X)
-	values, vectors := cov.Eigen()
-	s := &setup{
-		cfg: cfg, train: train, test: test, cov: cov, set: set, log: log, sink: opts.Sink,
-		ref: metrics.NewReference(cov.Sym(), values, vectors, cfg.K),
-	}
-	log.Info("covariance ready", "d", d, "n", n, "top_k_variance", s.ref.TopSum(),
-		"seconds", time.Since(start).Seconds())
+	log := s.log
 
 	var outcomes []Outcome
 	for _, seed := range cfg.Seeds {
@@ -115,6 +102,29 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 		}
 	}
 	return outcomes, nil
+}
+
+// newSetup computes Σ, its eigendecomposition and the metric reference.
+func newSetup(cfg Config, train, test *data.Dataset, opts Options) (*setup, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	set, err := constraints.Parse(cfg.Constraint, cfg.radius())
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	n, d := train.X.Dims()
+	cov := subproblems.NewFullCovariance(train.X)
+	values, vectors := cov.Eigen()
+	s := &setup{
+		cfg: cfg, train: train, test: test, cov: cov, set: set, log: log, sink: opts.Sink,
+		ref: metrics.NewReference(cov.Sym(), values, vectors, cfg.K),
+	}
+	log.Info("covariance ready", "d", d, "n", n, "top_k_variance", s.ref.TopSum(),
+		"seconds", time.Since(start).Seconds())
+	return s, nil
 }
 
 // model is the network x → Wᵀx → head.
