@@ -53,7 +53,7 @@ func newAnderson(m, n int) *anderson {
 	}
 }
 
-// reset forgets every stored difference.
+// reset clears every stored difference.
 func (a *anderson) reset() {
 	a.k, a.next, a.havePrev = 0, 0, false
 	a.gram.Zero()

@@ -91,7 +91,7 @@ func (nonnegative) Prox(_ context.Context, dst, v *mat.Dense, _ float64) error {
 }
 
 // ExampleSolve shows a user-defined two-block problem: the nearest
-// nonnegative matrix to a, whose answer is max(a, 0) entrywise.
+// nonnegative matrix to a, whose solution is max(a, 0) entrywise.
 func ExampleSolve() {
 	a := mat.NewDense(2, 2, []float64{1.5, -2, -0.25, 3})
 	p := admm.Problem{F: nearest{a: a}, G: nonnegative{}}

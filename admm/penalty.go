@@ -112,8 +112,7 @@ func (b ResidualBalancing) Next(rec *Record) float64 {
 }
 
 // NormalizedBalancing balances the residuals relative to their own scales,
-// as OSQP does (Stellato, Banjac, Goulart, Bemporad, Boyd 2020, "OSQP: an
-// operator splitting solver for quadratic programs"):
+// as the adaptive ρ of the OSQP solver does:
 //
 //	ρ⁺ = ρ·√( (‖r‖ / PrimalScale) / (‖s‖ / DualScale) )
 //
@@ -123,7 +122,7 @@ func (b ResidualBalancing) Next(rec *Record) float64 {
 // only when it differs from ρ by more than Factor, because every change
 // restarts the convergence of the dual.
 type NormalizedBalancing struct {
-	Factor float64 // threshold of a change, > 1; zero means 5
+	Factor float64 // threshold of a change, > 1; zero means 5, OSQP's default adaptive_rho_tolerance
 	// Min and Max bound ρ. Zero means no bound.
 	Min, Max float64
 	// Interval is the number of iterations between updates. Zero means 1.
@@ -208,7 +207,7 @@ func (sp *Spectral) Validate() error {
 	return validateBounds("Spectral", sp.Min, sp.Max, sp.Interval)
 }
 
-// Init forgets the state of a previous run.
+// Init clears the state of a previous run.
 func (sp *Spectral) Init(float64) { sp.started = false }
 
 // Next returns the spectral ρ on update iterations and ρ otherwise. The
