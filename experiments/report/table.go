@@ -191,8 +191,13 @@ func (m *MethodSummary) cell(col string) string {
 	if !ok {
 		return ""
 	}
-	if st.N < 2 {
-		return short(st.Mean)
+	format := short
+	if col == "iter" || col == "samples" {
+		// Counts read better whole than as 6.997e+05.
+		format = func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	}
-	return short(st.Mean) + " ± " + short(st.Std)
+	if st.N < 2 {
+		return format(st.Mean)
+	}
+	return format(st.Mean) + " ± " + format(st.Std)
 }

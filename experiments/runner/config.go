@@ -15,7 +15,9 @@
 package runner
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -37,10 +39,21 @@ var MethodNames = []string{MethodADMM, MethodJoint, MethodTwoStage}
 // names; DefaultConfig gives every default.
 type Config struct {
 	// Data.
-	Dataset   string `json:"dataset"`    // "mnist"
-	DataDir   string `json:"data_dir"`   // directory of the IDX files; "" finds the GoMNIST module
+	Dataset   string `json:"dataset"`    // "mnist", "csv" or "libsvm"
+	DataDir   string `json:"data_dir"`   // mnist: directory of the IDX files; "" finds the GoMNIST module
+	TrainPath string `json:"train_path"` // csv, libsvm: training file
+	TestPath  string `json:"test_path"`  // csv, libsvm: test file
 	TrainSize int    `json:"train_size"` // first n training samples; 0 means all
 	TestSize  int    `json:"test_size"`  // first n test samples; 0 means all
+	// CSV and LIBSVM reading. Header states that a CSV file starts with
+	// column names (never guessed); LabelColumn names the CSV label
+	// column (default: the last column); Classes fixes C (0: inferred);
+	// Remap maps the distinct training labels in ascending order to
+	// 0..C−1, and the run manifest records the map.
+	Header      bool   `json:"header"`
+	LabelColumn string `json:"label_column"`
+	Classes     int    `json:"classes"`
+	Remap       bool   `json:"remap"`
 
 	// Model and objective.
 	K          int     `json:"k"`          // reduced dimension, 1 ≤ k ≤ d
@@ -110,8 +123,18 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("runner: invalid %s %v: want %s", field, value, want)
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	if c.Dataset != "mnist" {
-		return bad("dataset", fmt.Sprintf("%q", c.Dataset), `"mnist"`)
+	switch c.Dataset {
+	case "mnist":
+	case "csv", "libsvm":
+		if c.TrainPath == "" || c.TestPath == "" {
+			return bad("train_path and test_path", fmt.Sprintf("%q and %q", c.TrainPath, c.TestPath),
+				"both files for dataset "+c.Dataset)
+		}
+	default:
+		return bad("dataset", fmt.Sprintf("%q", c.Dataset), `"mnist", "csv" or "libsvm"`)
+	}
+	if c.Classes < 0 {
+		return bad("classes", c.Classes, "a count ≥ 2, or 0 to infer it from the labels")
 	}
 	if c.TrainSize < 0 {
 		return bad("train_size", c.TrainSize, "a count ≥ 1, or 0 for the whole training set")
@@ -201,4 +224,20 @@ func (c *Config) radius() float64 {
 		return 1
 	}
 	return c.Radius
+}
+
+// DecodeConfig decodes one JSON object from r over cfg, which holds the
+// defaults. Decoding is strict: an unknown key, a value of the wrong type
+// or trailing data is an error. DecodeConfig does not validate; call
+// [Config.Validate] afterwards.
+func DecodeConfig(r io.Reader, cfg *Config) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("runner: invalid configuration: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("runner: invalid configuration: data after the JSON object")
+	}
+	return nil
 }

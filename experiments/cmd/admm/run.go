@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/admm-go/admm/experiments/data"
 	"github.com/admm-go/admm/experiments/report"
 	"github.com/admm-go/admm/experiments/runner"
 	pkgerrors "github.com/pkg/errors"
@@ -87,8 +86,14 @@ func parseRunFlags(args []string, stderr io.Writer) (runner.Config, string, erro
 	// Decode the file over the defaults, then replay the flags that were
 	// set on the command line.
 	fileCfg := runner.DefaultConfig()
-	if err := decodeConfig(*configPath, &fileCfg); err != nil {
-		return cfg, "", err
+	f, err := os.Open(*configPath)
+	if err != nil {
+		return cfg, "", pkgerrors.Wrap(err, "admm run: read configuration")
+	}
+	err = runner.DecodeConfig(f, &fileCfg)
+	f.Close()
+	if err != nil {
+		return cfg, "", pkgerrors.Wrapf(err, "admm run: invalid configuration %s", *configPath)
 	}
 	replay := flag.NewFlagSet("admm run", flag.ContinueOnError)
 	bindFlags(replay, &fileCfg)
@@ -104,40 +109,14 @@ func parseRunFlags(args []string, stderr io.Writer) (runner.Config, string, erro
 	return fileCfg, *out, fileCfg.Validate()
 }
 
-// decodeConfig reads a JSON configuration strictly: an unknown key is an
-// error that names it.
-func decodeConfig(path string, cfg *runner.Config) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return pkgerrors.Wrap(err, "admm run: read configuration")
-	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(cfg); err != nil {
-		return pkgerrors.Wrapf(err, "admm run: invalid configuration %s", path)
-	}
-	if dec.More() {
-		return fmt.Errorf("admm run: invalid configuration %s: more than one JSON value", path)
-	}
-	return nil
-}
-
 // doRun loads the data, creates the run directory, trains, and writes the
 // tables.
 func doRun(ctx context.Context, cfg runner.Config, out string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
-	train, test, err := data.LoadMNIST(cfg.DataDir)
+	train, test, err := runner.LoadData(cfg)
 	if err != nil {
 		return err
 	}
-	if cfg.TrainSize > 0 {
-		train = data.Subset(train, cfg.TrainSize)
-	}
-	if cfg.TestSize > 0 {
-		test = data.Subset(test, cfg.TestSize)
-	}
-	data.Center(train, test)
 	n, d := train.X.Dims()
 	nt, _ := test.X.Dims()
 	log.Info("data loaded", "train", n, "test", nt, "features", d, "seconds", time.Since(start).Seconds())

@@ -1,0 +1,44 @@
+package runner
+
+import (
+	"github.com/admm-go/admm/experiments/data"
+)
+
+// LoadData reads the training and test sets that cfg names, keeps the first
+// train_size and test_size samples, and centers both with the training
+// mean. A CSV or LIBSVM test set is read with the training set's label map
+// and dimension, so both sets agree on classes and features.
+func LoadData(cfg Config) (train, test *data.Dataset, err error) {
+	switch cfg.Dataset {
+	case "mnist":
+		train, test, err = data.LoadMNIST(cfg.DataDir)
+	case "csv":
+		opts := data.CSVOptions{Header: cfg.Header, LabelColumn: cfg.LabelColumn, Classes: cfg.Classes, Remap: cfg.Remap}
+		if train, err = data.ReadCSV(cfg.TrainPath, opts); err != nil {
+			return nil, nil, err
+		}
+		opts.Classes, opts.LabelMap = train.Classes, train.LabelMap
+		test, err = data.ReadCSV(cfg.TestPath, opts)
+	case "libsvm":
+		opts := data.LIBSVMOptions{Classes: cfg.Classes, Remap: cfg.Remap}
+		if train, err = data.ReadLIBSVM(cfg.TrainPath, opts); err != nil {
+			return nil, nil, err
+		}
+		_, d := train.X.Dims()
+		opts.Features, opts.Classes, opts.LabelMap = d, train.Classes, train.LabelMap
+		test, err = data.ReadLIBSVM(cfg.TestPath, opts)
+	default:
+		return nil, nil, cfg.Validate()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.TrainSize > 0 {
+		train = data.Subset(train, cfg.TrainSize)
+	}
+	if cfg.TestSize > 0 {
+		test = data.Subset(test, cfg.TestSize)
+	}
+	data.Center(train, test)
+	return train, test, nil
+}
