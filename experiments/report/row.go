@@ -2,6 +2,10 @@
 // iteration) as CSV and as Markdown, and a summary of the final row of each
 // method with the mean and standard deviation across seeds.
 //
+// ReadCSV reads a metrics CSV back into rows, Summary.WriteLaTeX prints
+// the summary as a booktabs table, and WritePlots draws each metric
+// against iterations, wall time and training samples.
+//
 // Non-finite values are written as the strings NaN, +Inf and -Inf, so a
 // failed run stays visible in its table instead of breaking the file.
 package report
