@@ -150,3 +150,13 @@ func activationByName(name string) (func() Layer, error) {
 	}
 	return nil, fmt.Errorf("nets: unknown activation %q; valid names are %q", name, activations)
 }
+
+// NewActivation returns a new activation layer by name, "relu" or "tanh".
+// An unknown name is an error that lists the valid ones.
+func NewActivation(name string) (Layer, error) {
+	newActivation, err := activationByName(name)
+	if err != nil {
+		return nil, err
+	}
+	return newActivation(), nil
+}

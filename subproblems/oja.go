@@ -123,6 +123,7 @@ type hebbian struct {
 	lambda, eta float64
 	triangular  bool // GHA: keep the upper triangle of WᵀΣW
 	sw, gram    *mat.Dense
+	pull        mat.Dense
 }
 
 func newHebbian(lambda, eta float64, triangular bool) (hebbian, error) {
@@ -135,21 +136,12 @@ func newHebbian(lambda, eta float64, triangular bool) (hebbian, error) {
 	return hebbian{lambda: lambda, eta: eta, triangular: triangular}, nil
 }
 
-// Update sets dst to one step of the rule from w. It returns an error if
-// η is zero and cov is not an [EigenBounder], and panics on shapes that do
-// not match. [Oja] and [GHA] promote it.
-func (o *hebbian) Update(dst, w, m *mat.Dense, rho float64, cov Covariance) error {
-	if err := checkStep(o.eta, cov); err != nil {
-		return err
-	}
-	// The default step is half that of projected gradient: linearized at
-	// an orthonormal W, the rule moves E = WᵀW − I by −2λη(ES + SE) with
-	// S = WᵀΣW, twice the rate of the ΣW term, and a full step would leave
-	// the top mode of E undamped.
-	eta := o.eta
-	if eta == 0 {
-		eta = stepSize(0, cov, o.lambda, rho) / 2
-	}
+// Direction sets dst to the rule's ascent direction for λ tr(WᵀΣW) at w,
+// 2λ(ΣW − W·G) with G = WᵀΣW for Oja and its upper triangle for GHA. At an
+// orthonormal W it is the Riemannian gradient (Oja) or its triangular
+// variant (GHA), so joint training can use it in place of the Euclidean
+// gradient 2λΣW. It panics on shapes that do not match.
+func (o *hebbian) Direction(dst, w *mat.Dense, cov Covariance) {
 	d, k := w.Dims()
 	if o.sw == nil || o.sw.RawMatrix().Rows != d || o.sw.RawMatrix().Cols != k {
 		o.sw = mat.NewDense(d, k, nil)
@@ -169,13 +161,31 @@ func (o *hebbian) Update(dst, w, m *mat.Dense, rho float64, cov Covariance) erro
 		}
 	}
 
-	// Direction 2λ(ΣW − W·G) + ρ(M − W), then dst = W + η·direction.
 	dst.Mul(w, o.gram)
 	dst.Sub(o.sw, dst)
 	dst.Scale(2*o.lambda, dst)
-	o.sw.Sub(m, w)
-	o.sw.Scale(rho, o.sw)
-	dst.Add(dst, o.sw)
+}
+
+// Update sets dst to one step of the rule from w. It returns an error if
+// η is zero and cov is not an [EigenBounder], and panics on shapes that do
+// not match. [Oja] and [GHA] promote it.
+func (o *hebbian) Update(dst, w, m *mat.Dense, rho float64, cov Covariance) error {
+	if err := checkStep(o.eta, cov); err != nil {
+		return err
+	}
+	// The default step is half that of projected gradient: linearized at
+	// an orthonormal W, the rule moves E = WᵀW − I by −2λη(ES + SE) with
+	// S = WᵀΣW, twice the rate of the ΣW term, and a full step would leave
+	// the top mode of E undamped.
+	eta := o.eta
+	if eta == 0 {
+		eta = stepSize(0, cov, o.lambda, rho) / 2
+	}
+	// Direction 2λ(ΣW − W·G) + ρ(M − W), then dst = W + η·direction.
+	o.Direction(dst, w, cov)
+	o.pull.Sub(m, w)
+	o.pull.Scale(rho, &o.pull)
+	dst.Add(dst, &o.pull)
 	dst.Scale(eta, dst)
 	dst.Add(w, dst)
 	return nil

@@ -6,7 +6,6 @@ import (
 
 	"github.com/admm-go/admm/admm"
 	"github.com/admm-go/admm/experiments/data"
-	"github.com/admm-go/admm/subproblems"
 )
 
 // benchSetup prepares the main job on all of MNIST for the benchmarks.
@@ -33,13 +32,14 @@ func benchSetup(b *testing.B) *setup {
 // steps, without the measurements.
 func BenchmarkADMMIteration(b *testing.B) {
 	s := benchSetup(b)
-	m := s.newModel(1)
-	wstep, err := subproblems.NewStiefelGPI(s.cov, s.cfg.Lambda, subproblems.GPIOptions{MaxIter: s.cfg.GPIIter})
+	m, err := s.newModel(1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y,
-		s.batcher(1), s.optimizer(s.cfg.MaxIter*s.cfg.ZSteps), s.cfg.ZSteps)
+	wstep, zstep, err := s.blocks(1, m)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := admm.Start{X: m.reduce.W, Z: m.reduce.W}
 	settings := &admm.Settings{Rho: s.cfg.Rho, MaxIter: 1}
 	b.ReportAllocs()
@@ -59,8 +59,8 @@ func BenchmarkJointEpoch(b *testing.B) {
 	s.cfg.Epochs = 1
 	b.ReportAllocs()
 	for b.Loop() {
-		var o Outcome
-		if err := s.runJoint(context.Background(), 1, &o); err != nil {
+		o := Outcome{Method: MethodJoint}
+		if err := s.runGradient(context.Background(), 1, &o); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -27,13 +27,20 @@ import (
 
 // Method names accepted in Config.Methods.
 const (
-	MethodADMM     = "admm"
-	MethodJoint    = "joint"
-	MethodTwoStage = "two-stage"
+	MethodADMM        = "admm"
+	MethodJoint       = "joint"
+	MethodJointCustom = "joint-custom"
+	MethodAlternating = "alternating"
+	MethodTwoStage    = "two-stage"
+	MethodCEOnly      = "ce-only"
 )
 
-// MethodNames lists the methods in the order a default run trains them.
-var MethodNames = []string{MethodADMM, MethodJoint, MethodTwoStage}
+// MethodNames lists every method.
+var MethodNames = []string{MethodADMM, MethodJoint, MethodJointCustom, MethodAlternating, MethodTwoStage, MethodCEOnly}
+
+// DefaultMethods are the methods of the main job, in the order it trains
+// them.
+var DefaultMethods = []string{MethodADMM, MethodJoint, MethodTwoStage}
 
 // Config describes one experiment. JSON keys are the snake_case field
 // names; DefaultConfig gives every default.
@@ -61,19 +68,58 @@ type Config struct {
 	Constraint string  `json:"constraint"` // constraint set of W
 	Radius     float64 `json:"radius"`     // radius c of a ball constraint
 
+	// Architecture. The head maps h (and, with Skip, the input of W beside
+	// it) to the logits: "linear", or "mlp" with Hidden widths and
+	// Activation between its layers. PreLayer > 0 adds a trainable layer
+	// a = σ(Ax + a₀) of that width before W, with PreActivation σ; then Σ
+	// is the covariance of a, which changes as A trains, and
+	// PCAThroughPre lets the PCA gradient flow into A (otherwise Σ is
+	// treated as a constant of each step).
+	Head          string `json:"head"`
+	Hidden        []int  `json:"hidden"`
+	Activation    string `json:"activation"`
+	PreLayer      int    `json:"pre_layer"`
+	PreActivation string `json:"pre_activation"`
+	PCAThroughPre bool   `json:"pca_through_pre"`
+	Skip          bool   `json:"skip"`
+
+	// W-step of admm and alternating: "power" (Stiefel only), "exact"
+	// (spectral, frobenius, columns), "custom" (projected ascent on any
+	// set), "oja" or "gha" (Stiefel); "" picks power on Stiefel and exact
+	// elsewhere. WStepSteps and WStepEta are the steps per W-step and the
+	// step size of custom, oja and gha (0: the solver's default).
+	WStep      string  `json:"wstep"`
+	WStepSteps int     `json:"wstep_steps"`
+	WStepEta   float64 `json:"wstep_eta"`
+	// Covariance is the estimate of Σ that the W-step and joint use:
+	// "full" (all training data, formed once), "minibatch" (a fresh batch
+	// of CovBatch samples per use, Σ_B W computed without forming Σ_B) or
+	// "ewma" (a running average with weight EWMABeta on each new batch).
+	Covariance string  `json:"covariance"`
+	CovBatch   int     `json:"cov_batch"`
+	EWMABeta   float64 `json:"ewma_beta"`
+	// Direction replaces the PCA part of W's gradient in joint-custom:
+	// "full" (2λΣW from all data), "oja" or "gha" (their Hebbian
+	// directions on all data).
+	Direction string `json:"direction"`
+
 	// Methods and seeds.
 	Methods []string `json:"methods"`
 	Seeds   []uint64 `json:"seeds"`
 
 	// Minibatch training, shared by every method.
 	BatchSize int     `json:"batch_size"`
-	LR        float64 `json:"lr"`       // learning rate of SGD
-	Momentum  float64 `json:"momentum"` // momentum μ of SGD, in [0, 1)
-	Epochs    int     `json:"epochs"`   // epochs of joint and of two-stage's head
-	// LRSchedule is "constant", or "cosine": the rate anneals from LR to
-	// LR/100 over all the minibatch steps of a method, so the last iterates
-	// carry less minibatch noise.
-	LRSchedule string `json:"lr_schedule"`
+	Optimizer string  `json:"optimizer"` // "sgd", "nesterov" or "adam"
+	LR        float64 `json:"lr"`        // initial learning rate
+	Momentum  float64 `json:"momentum"`  // momentum μ of SGD, in [0, 1)
+	Epochs    int     `json:"epochs"`    // epochs of joint and of two-stage's head
+	// LRSchedule is "constant"; "step", which multiplies the rate by
+	// StepFactor every StepEvery steps; or "cosine", which anneals it from
+	// LR to LR/100 over all the minibatch steps of a method, so the last
+	// iterates carry less minibatch noise.
+	LRSchedule string  `json:"lr_schedule"`
+	StepEvery  int     `json:"step_every"`
+	StepFactor float64 `json:"step_factor"`
 
 	// ADMM.
 	Rho     float64 `json:"rho"`      // initial penalty ρ > 0
@@ -82,37 +128,49 @@ type Config struct {
 	ZSteps  int     `json:"z_steps"`  // minibatch steps per Z-step
 	AbsTol  float64 `json:"abs_tol"`  // ε_abs
 	RelTol  float64 `json:"rel_tol"`  // ε_rel
-	Penalty string  `json:"penalty"`  // "fixed" or "balancing"
+	Penalty string  `json:"penalty"`  // "fixed", "balancing", "normalized" or "spectral"
 	Mu      float64 `json:"mu"`       // residual balancing ratio μ > 1
 	Tau     float64 `json:"tau"`      // residual balancing factor τ > 1
 	GPIIter int     `json:"gpi_iter"` // inner iterations of the W-step at most
+	// Anderson is the memory of Anderson acceleration of the (Z, U)
+	// iteration; 0 turns it off.
+	Anderson int `json:"anderson"`
 }
 
 // DefaultConfig returns the main job: MNIST, k = 32, W on the Stiefel
 // manifold, admm against joint and two-stage.
 func DefaultConfig() Config {
 	return Config{
-		Dataset:    "mnist",
-		K:          32,
-		Lambda:     1,
-		Constraint: "stiefel",
-		Methods:    append([]string(nil), MethodNames...),
-		Seeds:      []uint64{1},
-		BatchSize:  128,
-		LR:         0.05,
-		Momentum:   0.9,
-		Epochs:     10,
-		LRSchedule: "cosine",
-		Rho:        1,
-		Alpha:      1,
-		MaxIter:    50,
-		ZSteps:     100,
-		AbsTol:     1e-4,
-		RelTol:     1e-3,
-		Penalty:    "balancing",
-		Mu:         10,
-		Tau:        2,
-		GPIIter:    100,
+		Dataset:       "mnist",
+		K:             32,
+		Lambda:        1,
+		Constraint:    "stiefel",
+		Head:          "linear",
+		Activation:    "relu",
+		PreActivation: "tanh",
+		Covariance:    "full",
+		EWMABeta:      0.1,
+		Direction:     "oja",
+		Optimizer:     "sgd",
+		StepEvery:     1000,
+		StepFactor:    0.5,
+		Methods:       append([]string(nil), DefaultMethods...),
+		Seeds:         []uint64{1},
+		BatchSize:     128,
+		LR:            0.05,
+		Momentum:      0.9,
+		Epochs:        10,
+		LRSchedule:    "cosine",
+		Rho:           1,
+		Alpha:         1,
+		MaxIter:       50,
+		ZSteps:        100,
+		AbsTol:        1e-4,
+		RelTol:        1e-3,
+		Penalty:       "balancing",
+		Mu:            10,
+		Tau:           2,
+		GPIIter:       100,
 	}
 }
 
@@ -151,6 +209,9 @@ func (c *Config) Validate() error {
 	if _, err := constraints.Parse(c.Constraint, c.radius()); err != nil {
 		return fmt.Errorf("runner: invalid constraint: %w", err)
 	}
+	if err := c.validateArchitecture(); err != nil {
+		return err
+	}
 	if len(c.Methods) == 0 {
 		return bad("methods", "[]", "one or more of "+strings.Join(MethodNames, ", "))
 	}
@@ -176,8 +237,20 @@ func (c *Config) Validate() error {
 	if !(c.Momentum >= 0 && c.Momentum < 1) {
 		return bad("momentum", c.Momentum, "a value in [0, 1)")
 	}
-	if c.LRSchedule != "constant" && c.LRSchedule != "cosine" {
-		return bad("lr_schedule", fmt.Sprintf("%q", c.LRSchedule), `"constant" or "cosine"`)
+	switch c.LRSchedule {
+	case "constant", "cosine":
+	case "step":
+		if c.StepEvery < 1 {
+			return bad("step_every", c.StepEvery, "an integer ≥ 1")
+		}
+		if !(c.StepFactor > 0 && c.StepFactor <= 1) {
+			return bad("step_factor", c.StepFactor, "a value in (0, 1]")
+		}
+	default:
+		return bad("lr_schedule", fmt.Sprintf("%q", c.LRSchedule), `"constant", "step" or "cosine"`)
+	}
+	if !slices.Contains([]string{"sgd", "nesterov", "adam"}, c.Optimizer) {
+		return bad("optimizer", fmt.Sprintf("%q", c.Optimizer), `"sgd", "nesterov" or "adam"`)
 	}
 	if c.Epochs < 1 {
 		return bad("epochs", c.Epochs, "an integer ≥ 1")
@@ -201,7 +274,7 @@ func (c *Config) Validate() error {
 		return bad("rel_tol", c.RelTol, "a finite value ≥ 0")
 	}
 	switch c.Penalty {
-	case "fixed":
+	case "fixed", "normalized", "spectral":
 	case "balancing":
 		if !(c.Mu > 1) || !finite(c.Mu) {
 			return bad("mu", c.Mu, "a finite value > 1")
@@ -210,12 +283,99 @@ func (c *Config) Validate() error {
 			return bad("tau", c.Tau, "a finite value > 1")
 		}
 	default:
-		return bad("penalty", fmt.Sprintf("%q", c.Penalty), `"fixed" or "balancing"`)
+		return bad("penalty", fmt.Sprintf("%q", c.Penalty), `"fixed", "balancing", "normalized" or "spectral"`)
+	}
+	if c.Anderson < 0 {
+		return bad("anderson", c.Anderson, "a memory ≥ 1, or 0 for no acceleration")
 	}
 	if c.GPIIter < 1 {
 		return bad("gpi_iter", c.GPIIter, "an integer ≥ 1")
 	}
 	return nil
+}
+
+// validateArchitecture checks the head, the layer before W, the W-step and
+// the covariance source.
+func (c *Config) validateArchitecture() error {
+	bad := func(field string, value any, want string) error {
+		return fmt.Errorf("runner: invalid %s %v: want %s", field, value, want)
+	}
+	activations := []string{"relu", "tanh"}
+	switch c.Head {
+	case "linear":
+	case "mlp":
+		if len(c.Hidden) == 0 {
+			return bad("hidden", c.Hidden, "one or more widths for an mlp head, e.g. [64]")
+		}
+		for _, h := range c.Hidden {
+			if h < 1 {
+				return bad("hidden", c.Hidden, "widths ≥ 1")
+			}
+		}
+		if !slices.Contains(activations, c.Activation) {
+			return bad("activation", fmt.Sprintf("%q", c.Activation), `"relu" or "tanh"`)
+		}
+	default:
+		return bad("head", fmt.Sprintf("%q", c.Head), `"linear" or "mlp"`)
+	}
+	if c.PreLayer < 0 {
+		return bad("pre_layer", c.PreLayer, "a width ≥ 1, or 0 for no layer before W")
+	}
+	if c.PreLayer > 0 {
+		if !slices.Contains(activations, c.PreActivation) {
+			return bad("pre_activation", fmt.Sprintf("%q", c.PreActivation), `"relu" or "tanh"`)
+		}
+		for _, m := range c.Methods {
+			if !slices.Contains(preLayerMethods, m) {
+				return fmt.Errorf("runner: invalid pre_layer %d with method %q: a layer before W works with %s, "+
+					"because the other methods need the covariance of W's input fixed; set pre_layer to 0 or drop the method",
+					c.PreLayer, m, strings.Join(preLayerMethods, ", "))
+			}
+		}
+		if c.K > c.PreLayer {
+			return bad("k", c.K, fmt.Sprintf("at most pre_layer = %d, the input dimension of W", c.PreLayer))
+		}
+	}
+	if c.WStep != "" && !slices.Contains([]string{"exact", "power", "custom", "oja", "gha"}, c.WStep) {
+		return bad("wstep", fmt.Sprintf("%q", c.WStep), `"exact", "power", "custom", "oja", "gha", or "" for the best solver of the constraint`)
+	}
+	if c.WStepSteps < 0 {
+		return bad("wstep_steps", c.WStepSteps, "an integer ≥ 1, or 0 for the solver's default")
+	}
+	if !(c.WStepEta >= 0) || math.IsInf(c.WStepEta, 0) {
+		return bad("wstep_eta", c.WStepEta, "a finite step > 0, or 0 for the solver's default")
+	}
+	switch c.Covariance {
+	case "full":
+	case "minibatch", "ewma":
+		if c.CovBatch < 0 {
+			return bad("cov_batch", c.CovBatch, "a count ≥ 1, or 0 for batch_size")
+		}
+		if c.Covariance == "ewma" && !(c.EWMABeta > 0 && c.EWMABeta <= 1) {
+			return bad("ewma_beta", c.EWMABeta, "a weight in (0, 1]")
+		}
+	default:
+		return bad("covariance", fmt.Sprintf("%q", c.Covariance), `"full", "minibatch" or "ewma"`)
+	}
+	if !slices.Contains([]string{"full", "oja", "gha"}, c.Direction) {
+		return bad("direction", fmt.Sprintf("%q", c.Direction), `"full", "oja" or "gha"`)
+	}
+	return nil
+}
+
+// preLayerMethods are the methods that support a trainable layer before W.
+var preLayerMethods = []string{MethodJoint, MethodJointCustom, MethodCEOnly}
+
+// wstepName returns the configured W-step, resolving "" to the best solver
+// of the constraint set.
+func (c *Config) wstepName() string {
+	if c.WStep != "" {
+		return c.WStep
+	}
+	if c.Constraint == "stiefel" {
+		return "power"
+	}
+	return "exact"
 }
 
 // radius returns the ball radius, 1 when unset.

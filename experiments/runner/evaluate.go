@@ -15,9 +15,10 @@ const evalChunk = 10000
 // constrained reduction matrix) and the classification measures of the
 // network m as it stands (for ADMM, with Z in its reduction layer).
 func (s *setup) measure(row *report.Row, w *mat.Dense, m *model) {
-	row.PCAObjective = s.ref.Objective(w)
-	row.EVR = s.ref.EVR(w)
-	row.SubspaceDist = s.ref.SubspaceDist(w)
+	ref := s.referenceFor(m)
+	row.PCAObjective = ref.Objective(w)
+	row.EVR = ref.EVR(w)
+	row.SubspaceDist = ref.SubspaceDist(w)
 	row.ConstraintViolation = s.set.Violation(w)
 	row.TrainCE, row.TrainAcc = classify(m.net, s.train)
 	_, row.TestAcc = classify(m.net, s.test)

@@ -4,12 +4,20 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/admm-go/admm/admm"
+	"github.com/admm-go/admm/experiments/metrics"
 	"github.com/admm-go/admm/experiments/report"
 	"github.com/admm-go/admm/nets"
 	"github.com/admm-go/admm/subproblems"
 	"gonum.org/v1/gonum/mat"
+)
+
+// Statuses of the methods that do not run the ADMM engine.
+const (
+	statusCompleted = "completed"
+	statusNonFinite = "non-finite value"
 )
 
 // emit sends a row to the sink.
@@ -24,19 +32,87 @@ func (s *setup) emit(row *report.Row, o *Outcome) error {
 	return nil
 }
 
+// optimizer returns the configured optimizer and learning-rate schedule;
+// steps is the number of minibatch steps of the whole method, the horizon
+// of the cosine schedule.
+func (s *setup) optimizer(steps int) nets.Optimizer {
+	var schedule nets.Schedule
+	switch s.cfg.LRSchedule {
+	case "cosine":
+		schedule = nets.Cosine{Initial: s.cfg.LR, Floor: s.cfg.LR / 100, Horizon: steps}
+	case "step":
+		schedule = nets.StepDecay{Initial: s.cfg.LR, Factor: s.cfg.StepFactor, Every: s.cfg.StepEvery}
+	}
+	if s.cfg.Optimizer == "adam" {
+		opt := nets.NewAdam(s.cfg.LR)
+		opt.Schedule = schedule
+		return opt
+	}
+	opt := nets.NewSGD(s.cfg.LR, s.cfg.Momentum, s.cfg.Optimizer == "nesterov")
+	opt.Schedule = schedule
+	return opt
+}
+
+// penalty returns the ρ schedule of the configuration.
+func (s *setup) penalty() admm.Penalty {
+	switch s.cfg.Penalty {
+	case "balancing":
+		return admm.ResidualBalancing{Mu: s.cfg.Mu, Tau: s.cfg.Tau}
+	case "normalized":
+		return admm.NormalizedBalancing{}
+	case "spectral":
+		return &admm.Spectral{}
+	}
+	return admm.Fixed{}
+}
+
+// covariance returns the configured estimate of Σ for a method run; the
+// minibatch sources draw from their own generator stream of the seed.
+func (s *setup) covariance(seed uint64) (subproblems.Covariance, error) {
+	batch := s.cfg.CovBatch
+	if batch == 0 {
+		batch = s.cfg.BatchSize
+	}
+	rng := rand.New(rand.NewPCG(seed, streamCov))
+	switch s.cfg.Covariance {
+	case "minibatch":
+		return subproblems.NewMinibatchCovariance(s.train.X, batch, rng)
+	case "ewma":
+		return subproblems.NewEWMACovariance(s.train.X, batch, s.cfg.EWMABeta, rng)
+	}
+	return s.cov, nil
+}
+
+// blocks returns the W-step and the Z-step of admm and alternating.
+func (s *setup) blocks(seed uint64, m *model) (admm.Block, *subproblems.CrossEntropyStep, error) {
+	cov, err := s.covariance(seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	wstep, err := subproblems.NewWStep(s.cfg.wstepName(), s.set, cov, s.cfg.Lambda, subproblems.WStepOptions{
+		MaxIter: s.cfg.GPIIter, Steps: s.cfg.WStepSteps, Step: s.cfg.WStepEta,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, s.batcher(seed),
+		s.optimizer(s.cfg.MaxIter*s.cfg.ZSteps), s.cfg.ZSteps)
+	return wstep, zstep, nil
+}
+
 // runADMM trains by the splitting W = Z: the W-step maximizes the PCA
 // objective on the constraint set, the Z-step trains the network with its
 // reduction weights Z pulled towards W̄ + U.
 func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
-	m := s.newModel(seed)
-	n, _ := s.train.X.Dims()
-	wstep, err := subproblems.NewStiefelGPI(s.cov, s.cfg.Lambda, subproblems.GPIOptions{MaxIter: s.cfg.GPIIter})
+	m, err := s.newModel(seed)
 	if err != nil {
 		return err
 	}
-	zParam := m.reduce.Params()[0]
-	zstep := subproblems.NewCrossEntropyStep(m.net, zParam, s.train.X, s.train.Y, s.batcher(seed),
-		s.optimizer(s.cfg.MaxIter*s.cfg.ZSteps), s.cfg.ZSteps)
+	n, _ := s.train.X.Dims()
+	wstep, zstep, err := s.blocks(seed, m)
+	if err != nil {
+		return err
+	}
 
 	// Σ was formed from all n samples once.
 	row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: s.cfg.Rho}}
@@ -49,7 +125,7 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	var sinkErr error
 	settings := &admm.Settings{
 		Rho: s.cfg.Rho, Alpha: s.cfg.Alpha, AbsTol: s.cfg.AbsTol, RelTol: s.cfg.RelTol,
-		MaxIter: s.cfg.MaxIter, Penalty: s.penalty(),
+		MaxIter: s.cfg.MaxIter, Penalty: s.penalty(), AndersonMemory: s.cfg.Anderson,
 		Recorder: func(rec *admm.Record) error {
 			row := report.Row{
 				Method: MethodADMM, Seed: seed, Iter: rec.Iter, TimeS: watch.pause(),
@@ -83,38 +159,144 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	return nil
 }
 
-// optimizer returns SGD with the configured momentum and learning-rate
-// schedule, annealed over steps minibatch steps.
-func (s *setup) optimizer(steps int) *nets.SGD {
-	opt := nets.NewSGD(s.cfg.LR, s.cfg.Momentum, false)
-	if s.cfg.LRSchedule == "cosine" {
-		opt.Schedule = nets.Cosine{Initial: s.cfg.LR, Floor: s.cfg.LR / 100, Horizon: steps}
+// runAlternating runs the two ADMM blocks with the dual held at zero:
+// W⁺ = prox_f(Z), Z⁺ = prox_g(W⁺), at a fixed ρ. It shows what the dual
+// variable of ADMM adds.
+func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) error {
+	m, err := s.newModel(seed)
+	if err != nil {
+		return err
 	}
-	return opt
-}
-
-// penalty returns the ρ schedule of the configuration.
-func (s *setup) penalty() admm.Penalty {
-	if s.cfg.Penalty == "balancing" {
-		return admm.ResidualBalancing{Mu: s.cfg.Mu, Tau: s.cfg.Tau}
-	}
-	return admm.Fixed{}
-}
-
-// runJoint trains W and the head together by projected minibatch gradient
-// descent on L_ce − λ tr(WᵀΣW), with W projected onto the constraint set
-// after every step.
-func (s *setup) runJoint(ctx context.Context, seed uint64, o *Outcome) error {
-	m := s.newModel(seed)
 	n, _ := s.train.X.Dims()
+	wstep, zstep, err := s.blocks(seed, m)
+	if err != nil {
+		return err
+	}
+	rho := s.cfg.Rho
+	w := mat.DenseCopyOf(m.reduce.W)
+	z := mat.DenseCopyOf(m.reduce.W)
+	zPrev := mat.DenseCopyOf(z)
+	var diff mat.Dense
+
+	row := report.Row{Method: MethodAlternating, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: rho}}
+	s.measure(&row, w, m)
+	if err := s.emit(&row, o); err != nil {
+		return err
+	}
+
+	var watch stopwatch
+	for it := 1; it <= s.cfg.MaxIter; it++ {
+		watch.start()
+		zPrev.Copy(z)
+		if err := wstep.Prox(ctx, w, z, rho); err != nil {
+			return s.blockFailed(ctx, o, "W-step", it, err)
+		}
+		if err := zstep.Prox(ctx, z, w, rho); err != nil {
+			return s.blockFailed(ctx, o, "Z-step", it, err)
+		}
+		if !finite(w) || !finite(z) {
+			o.Status = statusNonFinite
+			o.Err = fmt.Errorf("runner: alternating: non-finite W or Z at iteration %d", it)
+			return nil
+		}
+
+		// Residuals as in ADMM: r = W − Z, s = ρ(Z − Z_prev).
+		diff.Sub(w, z)
+		primal := mat.Norm(&diff, 2)
+		diff.Sub(z, zPrev)
+		dual := rho * mat.Norm(&diff, 2)
+		row := report.Row{
+			Method: MethodAlternating, Seed: seed, Iter: it, TimeS: watch.pause(),
+			Samples: int64(n) + zstep.Samples(),
+			ADMM:    &report.ADMMStats{Primal: primal, Dual: dual, Rho: rho},
+		}
+		s.measure(&row, w, m)
+		s.log.Info("alternating", "seed", seed, "iter", it, "primal", primal, "dual", dual, "evr", row.EVR, "test_acc", row.TestAcc)
+		if err := s.emit(&row, o); err != nil {
+			return err
+		}
+	}
+	o.Status = statusCompleted
+	return nil
+}
+
+// blockFailed records a failed block in o, or returns the context's error
+// when the failure is a cancellation.
+func (s *setup) blockFailed(ctx context.Context, o *Outcome, block string, it int, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	o.Status = "block failed"
+	o.Err = fmt.Errorf("runner: %s: %s failed at iteration %d: %w", o.Method, block, it, err)
+	return nil
+}
+
+// pcaDirection sets dst to an ascent direction of λ tr(WᵀΣW) at w, for the
+// covariance cov.
+type pcaDirection func(dst, w *mat.Dense, cov subproblems.Covariance)
+
+// gradientDirection is the Euclidean gradient 2λΣW.
+func gradientDirection(lambda float64) pcaDirection {
+	return func(dst, w *mat.Dense, cov subproblems.Covariance) {
+		cov.MulTo(dst, w)
+		dst.Scale(2*lambda, dst)
+	}
+}
+
+// runGradient trains W and the rest of the network together by projected
+// minibatch gradient descent on L_ce − λ tr(WᵀΣW): joint with the
+// Euclidean PCA gradient, joint-custom with the configured direction in
+// its place, ce-only with λ = 0. W is projected onto the constraint set
+// after every step.
+func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error {
+	m, err := s.newModel(seed)
+	if err != nil {
+		return err
+	}
+	n, _ := s.train.X.Dims()
+	cov, err := s.covariance(seed)
+	if err != nil {
+		return err
+	}
+	lambda := s.cfg.Lambda
+	direction := gradientDirection(lambda)
+	switch o.Method {
+	case MethodCEOnly:
+		lambda = 0
+	case MethodJointCustom:
+		// The custom directions use all the data, whatever the covariance
+		// source of joint and the W-step.
+		cov = s.cov
+		switch s.cfg.Direction {
+		case "oja":
+			rule, err := subproblems.NewOja(lambda, 0)
+			if err != nil {
+				return err
+			}
+			direction = rule.Direction
+		case "gha":
+			rule, err := subproblems.NewGHA(lambda, 0)
+			if err != nil {
+				return err
+			}
+			direction = rule.Direction
+		}
+	}
+	if s.cfg.PreLayer > 0 {
+		// Σ is the covariance of the layer before W, which moves with A:
+		// the minibatch's own activations estimate it.
+		cov = nil
+	}
+
 	batch := s.batcher(seed)
 	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
 	opt := s.optimizer(s.cfg.Epochs * stepsPerEpoch)
 	params := m.net.Params()
 	w := m.reduce.W
 	wGrad := m.reduce.Params()[0].Grad
+	dir := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
 
-	row := report.Row{Method: MethodJoint, Seed: seed, Samples: int64(n)}
+	row := report.Row{Method: o.Method, Seed: seed, Samples: int64(n)}
 	s.measure(&row, w, m)
 	if err := s.emit(&row, o); err != nil {
 		return err
@@ -122,48 +304,87 @@ func (s *setup) runJoint(ctx context.Context, seed uint64, o *Outcome) error {
 
 	var (
 		watch   stopwatch
-		mb      nets.Minibatch
+		xb, g   mat.Dense
+		yb      []int
 		samples = int64(n)
+		acts    centeredBatch
 	)
-	sw := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
 	for epoch := 1; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+
+			// Forward to the logits, through the layer before W if any.
 			idx := batch.Next()
-			loss := mb.LossGrad(m.net, s.train.X, s.train.Y, idx)
+			nets.GatherRows(&xb, s.train.X, idx)
+			yb = yb[:0]
+			for _, i := range idx {
+				yb = append(yb, s.train.Y[i])
+			}
+			a := &xb
+			if len(m.front) > 0 {
+				a = m.front.Forward(&xb)
+			}
+			out := m.back.Forward(a)
+			r, c := out.Dims()
+			if gr, gc := g.Dims(); gr != r || gc != c {
+				g.Reset()
+				g.ReuseAs(r, c)
+			}
+			loss := nets.SoftmaxCrossEntropy(out, yb, &g)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				watch.pause()
-				o.Status = "non-finite value"
-				o.Err = fmt.Errorf("runner: joint: cross-entropy is %v at epoch %d step %d", loss, epoch, step+1)
+				o.Status = statusNonFinite
+				o.Err = fmt.Errorf("runner: %s: cross-entropy is %v at epoch %d step %d", o.Method, loss, epoch, step+1)
 				return nil
 			}
+			da := m.back.Backward(&g)
 
-			// PCA gradient: ∇_W (−λ tr(WᵀΣW)) = −2λΣW.
-			s.cov.MulTo(sw, w)
-			wGrad.Add(wGrad, scaledBy(sw, -2*s.cfg.Lambda))
+			// PCA part of W's gradient: −(ascent direction), 2λΣW for joint.
+			if lambda > 0 {
+				batchCov := cov
+				if adv, ok := cov.(subproblems.Advancer); ok {
+					adv.Advance()
+				}
+				if batchCov == nil {
+					acts.set(a)
+					batchCov = &acts
+				}
+				direction(dir, w, batchCov)
+				wGrad.Sub(wGrad, dir)
+				if len(m.front) > 0 && s.cfg.PCAThroughPre {
+					acts.addInputGradient(da, w, lambda)
+				}
+			}
+			if len(m.front) > 0 {
+				m.front.Backward(da)
+			}
 
 			opt.Step(params)
 			s.set.Project(w, w)
 			samples += int64(len(idx))
 		}
-		row := report.Row{Method: MethodJoint, Seed: seed, Iter: epoch, TimeS: watch.pause(), Samples: samples}
+		row := report.Row{Method: o.Method, Seed: seed, Iter: epoch, TimeS: watch.pause(), Samples: samples}
 		s.measure(&row, w, m)
-		s.log.Info("joint", "seed", seed, "epoch", epoch, "evr", row.EVR, "test_acc", row.TestAcc)
+		s.log.Info(o.Method, "seed", seed, "epoch", epoch, "evr", row.EVR, "test_acc", row.TestAcc)
 		if err := s.emit(&row, o); err != nil {
 			return err
 		}
 	}
-	o.Status = "completed"
+	o.Status = statusCompleted
 	return nil
 }
 
-// runTwoStage sets W to the top-k eigenvectors of Σ and trains the head
-// alone on the fixed features h = Wᵀx, computed once.
+// runTwoStage sets W to the top-k eigenvectors of Σ, projected onto the
+// constraint set, and trains the head alone on the fixed features computed
+// once.
 func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error {
-	m := s.newModel(seed)
+	m, err := s.newModel(seed)
+	if err != nil {
+		return err
+	}
 	n, _ := s.train.X.Dims()
 	batch := s.batcher(seed)
 	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
@@ -172,9 +393,8 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 
 	var watch stopwatch
 	watch.start()
-	m.reduce.W.Copy(s.ref.TopK())
-	var h mat.Dense
-	h.Mul(s.train.X, m.reduce.W)
+	s.set.Project(m.reduce.W, s.ref.TopK())
+	h := mat.DenseCopyOf(m.body.Forward(s.train.X))
 	watch.pause()
 
 	row := report.Row{Method: MethodTwoStage, Seed: seed, Samples: int64(n)}
@@ -194,10 +414,10 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 				return err
 			}
 			idx := batch.Next()
-			loss := mb.LossGrad(m.head, &h, s.train.Y, idx)
+			loss := mb.LossGrad(m.head, h, s.train.Y, idx)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				watch.pause()
-				o.Status = "non-finite value"
+				o.Status = statusNonFinite
 				o.Err = fmt.Errorf("runner: two-stage: cross-entropy is %v at epoch %d step %d", loss, epoch, step+1)
 				return nil
 			}
@@ -211,12 +431,88 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 			return err
 		}
 	}
-	o.Status = "completed"
+	o.Status = statusCompleted
 	return nil
 }
 
-// scaledBy scales m by a in place and returns it.
-func scaledBy(m *mat.Dense, a float64) *mat.Dense {
-	m.Scale(a, m)
-	return m
+// centeredBatch is the covariance estimate of one minibatch of
+// activations, Σ_B = (A − 1āᵀ)ᵀ(A − 1āᵀ)/|B|, applied as two products
+// without forming Σ_B.
+type centeredBatch struct {
+	centered mat.Dense // A − 1āᵀ
+	aw       mat.Dense // (A − 1āᵀ)W
+}
+
+// set takes the minibatch a (one sample per row) and centers it.
+func (c *centeredBatch) set(a *mat.Dense) {
+	r, d := a.Dims()
+	if cr, cd := c.centered.Dims(); cr != r || cd != d {
+		c.centered.Reset()
+		c.centered.ReuseAs(r, d)
+	}
+	c.centered.Copy(a)
+	centerColumns(&c.centered)
+}
+
+// Dim returns the dimension of the activations.
+func (c *centeredBatch) Dim() int { _, d := c.centered.Dims(); return d }
+
+// MulTo sets dst = Σ_B w.
+func (c *centeredBatch) MulTo(dst, w *mat.Dense) {
+	r, _ := c.centered.Dims()
+	c.aw.Reset()
+	c.aw.Mul(&c.centered, w)
+	dst.Mul(c.centered.T(), &c.aw)
+	dst.Scale(1/float64(r), dst)
+}
+
+// addInputGradient adds the gradient of −λ tr(WᵀΣ_B W) with respect to
+// the activations to da: −(2λ/|B|)(A − 1āᵀ)WWᵀ. The part through ā sums
+// to zero over the batch, because the centered rows sum to zero. It uses
+// the product (A − 1āᵀ)W left by the last MulTo.
+func (c *centeredBatch) addInputGradient(da, w *mat.Dense, lambda float64) {
+	r, _ := c.centered.Dims()
+	var g mat.Dense
+	g.Mul(&c.aw, w.T())
+	g.Scale(-2*lambda/float64(r), &g)
+	da.Add(da, &g)
+}
+
+// referenceFor returns the PCA reference of the model's W: the one of the
+// data, or, with a layer before W, one built from the covariance of that
+// layer's current activations on the training set.
+func (s *setup) referenceFor(m *model) *metrics.Reference {
+	if len(m.front) == 0 {
+		return s.ref
+	}
+	a := m.inputOfW(s.train.X)
+	centerColumns(a)
+	cov := subproblems.NewFullCovariance(a)
+	values, vectors := cov.Eigen()
+	return metrics.NewReference(cov.Sym(), values, vectors, s.cfg.K)
+}
+
+// centerColumns subtracts each column's mean in place.
+func centerColumns(a *mat.Dense) {
+	r, _ := a.Dims()
+	ones := mat.NewVecDense(r, nil)
+	for i := 0; i < r; i++ {
+		ones.SetVec(i, 1)
+	}
+	var mean mat.VecDense
+	mean.MulVec(a.T(), ones)
+	mean.ScaleVec(1/float64(r), &mean)
+	var outer mat.Dense
+	outer.Outer(1, ones, &mean)
+	a.Sub(a, &outer)
+}
+
+// finite reports whether every entry of m is finite.
+func finite(m *mat.Dense) bool {
+	for _, v := range m.RawMatrix().Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -85,8 +85,10 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 			switch method {
 			case MethodADMM:
 				err = s.runADMM(ctx, seed, &o)
-			case MethodJoint:
-				err = s.runJoint(ctx, seed, &o)
+			case MethodAlternating:
+				err = s.runAlternating(ctx, seed, &o)
+			case MethodJoint, MethodJointCustom, MethodCEOnly:
+				err = s.runGradient(ctx, seed, &o)
 			case MethodTwoStage:
 				err = s.runTwoStage(ctx, seed, &o)
 			}
@@ -127,33 +129,12 @@ func newSetup(cfg Config, train, test *data.Dataset, opts Options) (*setup, erro
 	return s, nil
 }
 
-// model is the network x → Wᵀx → head.
-type model struct {
-	reduce *nets.Dense // W, d×k, no bias
-	head   *nets.Dense // k → C with bias
-	net    nets.Sequential
-}
-
-// newModel draws the initial network from the seed and puts W on the
-// constraint set. Every method starts from the same network for a seed,
-// because the generator depends on the seed alone.
-func (s *setup) newModel(seed uint64) *model {
-	_, d := s.train.X.Dims()
-	rng := rand.New(rand.NewPCG(seed, streamInit))
-	m := &model{
-		reduce: nets.NewDense(d, s.cfg.K, false, rng),
-		head:   nets.NewDense(s.cfg.K, s.train.Classes, true, rng),
-	}
-	s.set.Project(m.reduce.W, m.reduce.W)
-	m.net = nets.Sequential{m.reduce, m.head}
-	return m
-}
-
 // Random streams derived from a seed: one for initialization, one for the
-// order of minibatches.
+// order of minibatches, one for the minibatches of a covariance estimate.
 const (
 	streamInit  = 1
 	streamBatch = 2
+	streamCov   = 3
 )
 
 func (s *setup) batcher(seed uint64) *nets.Batcher {
