@@ -110,3 +110,32 @@ func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
+
+func TestMilestonesFindFirstCrossing(t *testing.T) {
+	rows := []Row{
+		{Method: "joint", Seed: 1, Iter: 0, TimeS: 0, Samples: 10, EVR: 0.5, TestAcc: 0.1},
+		{Method: "joint", Seed: 1, Iter: 1, TimeS: 2, Samples: 20, EVR: 0.995, TestAcc: 0.85},
+		{Method: "joint", Seed: 1, Iter: 2, TimeS: 4, Samples: 30, EVR: 0.999, TestAcc: 0.9},
+		{Method: "admm", Seed: 1, Iter: 0, TimeS: 0, Samples: 10, EVR: 0.2, TestAcc: 0.1},
+		{Method: "admm", Seed: 1, Iter: 1, TimeS: 1, Samples: 15, EVR: 0.98, TestAcc: 0.9},
+		{Method: "admm", Seed: 1, Iter: 2, TimeS: 3, Samples: 25, EVR: 0.991, TestAcc: 0.91},
+	}
+	ms := Milestones(rows, 0.99, "joint")
+	want := []MethodMilestones{
+		{Method: "joint", TestAcc: MeanStd{Mean: 0.9, N: 1}, EVR: MeanStd{Mean: 0.999, N: 1},
+			EVRTarget: []Milestone{{true, 2, 20}}, AccTarget: []Milestone{{true, 4, 30}}},
+		// admm reaches joint's final 0.9 at iteration 1 and evr 0.99 only at 2.
+		{Method: "admm", TestAcc: MeanStd{Mean: 0.91, N: 1}, EVR: MeanStd{Mean: 0.991, N: 1},
+			EVRTarget: []Milestone{{true, 3, 25}}, AccTarget: []Milestone{{true, 1, 15}}},
+	}
+	if diff := cmp.Diff(want, ms); diff != "" {
+		t.Errorf("milestones (-want +got):\n%s", diff)
+	}
+	var buf bytes.Buffer
+	if err := WriteMilestonesMarkdown(&buf, ms, 0.99, "joint"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "| admm | 1 | 0.91 | 0.991 | 3 | 25 | 1 |") {
+		t.Errorf("markdown lacks the admm row:\n%s", buf.String())
+	}
+}
