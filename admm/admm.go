@@ -37,6 +37,11 @@ type Problem struct {
 type Start struct {
 	X, Z, U *mat.Dense
 	Rho     float64 // zero means Settings.Rho
+	// Iter is the number of iterations already done, for a run resumed
+	// from a checkpoint: the first iteration is numbered Iter+1, and
+	// MaxIter counts the earlier ones too. A Result's Start has Iter 0, so
+	// a warm start from it numbers its iterations from 1 again.
+	Iter int
 }
 
 // Settings controls a run. The zero value of every field selects the

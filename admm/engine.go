@@ -39,6 +39,7 @@ type engine struct {
 	proxCalls int
 	rec       Record
 	anderson  *anderson
+	firstIter int // the number of the first iteration, 1 unless resumed
 }
 
 // solve runs the iteration of [SolveGeneral] on p, whose blocks,
@@ -63,8 +64,11 @@ func solve(ctx context.Context, p *GeneralProblem, start Start, settings *Settin
 		rho = start.Rho
 	}
 
+	if start.Iter < 0 {
+		return nil, fmt.Errorf("admm: invalid start.Iter %d: want the number of iterations already done, ≥ 0", start.Iter)
+	}
 	e := newEngine(p, &s, start, rho)
-	res := &Result{Start: Start{X: e.x, Z: e.z, U: e.u, Rho: rho}}
+	res := &Result{Start: Start{X: e.x, Z: e.z, U: e.u, Rho: rho}, Iterations: start.Iter}
 	for _, q := range []struct {
 		name string
 		m    *mat.Dense
@@ -80,7 +84,7 @@ func solve(ctx context.Context, p *GeneralProblem, start Start, settings *Settin
 	res.Status = status
 	res.ProxCalls = e.proxCalls
 	res.Start = Start{X: e.x, Z: e.z, U: e.u, Rho: e.rho}
-	if res.Iterations > 0 {
+	if res.Iterations > start.Iter {
 		res.Last = cloneRecord(&e.rec)
 	}
 	if status == IterationLimit || status == TimeLimit || status == ProxCallLimit {
@@ -103,9 +107,10 @@ func newEngine(p *GeneralProblem, s *Settings, start Start, rho float64) *engine
 		xNext: like(xr, xc), zNext: like(zr, zc), uNext: like(cr, cc), bzNext: like(cr, cc),
 		ax: like(cr, cc), uHat: like(cr, cc),
 		v: like(cr, cc), axBar: like(cr, cc), w: like(cr, cc), xw: like(xr, xc),
-		sqrtP: math.Sqrt(float64(cr * cc)),
-		sqrtN: math.Sqrt(float64(xr * xc)),
-		normC: mat.Norm(p.C, 2),
+		firstIter: start.Iter + 1,
+		sqrtP:     math.Sqrt(float64(cr * cc)),
+		sqrtN:     math.Sqrt(float64(xr * xc)),
+		normC:     mat.Norm(p.C, 2),
 	}
 	if start.U != nil {
 		e.u.Copy(start.U)
@@ -126,7 +131,7 @@ func (e *engine) run(ctx context.Context, res *Result, began time.Time) (Status,
 	s := &e.s
 	accelerated := false        // whether zIn and uIn hold an Anderson step
 	prevCombined := math.Inf(1) // ‖r‖² + ‖s‖² of the last committed iteration
-	for it := 1; ; it++ {
+	for it := e.firstIter; ; it++ {
 		if err := ctx.Err(); err != nil {
 			return Canceled, err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/admm-go/admm/admm"
@@ -421,5 +422,42 @@ func TestWarmStartFromResult(t *testing.T) {
 	}
 	if second.Status != admm.Converged || second.Iterations != 1 {
 		t.Errorf("second run: %v after %d iterations, want converged after 1", second.Status, second.Iterations)
+	}
+}
+
+func TestResumeMatchesUninterruptedRun(t *testing.T) {
+	// Five iterations, then five more from Start{Iter: 5}, equal ten in a
+	// row bitwise, because a fixed-ρ iteration depends on (x, z, u) only.
+	p := twoQuadratics(4, 3)
+	s := admm.Settings{Rho: 0.3, MaxIter: 10, AbsTol: 1e-300, RelTol: 1e-300}
+	whole, err := admm.Solve(context.Background(), p, admm.Start{Z: mat.NewDense(4, 3, nil)}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := s
+	half.MaxIter = 5
+	first, err := admm.Solve(context.Background(), p, admm.Start{Z: mat.NewDense(4, 3, nil)}, &half)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iters []int
+	s.Recorder = func(rec *admm.Record) error { iters = append(iters, rec.Iter); return nil }
+	start := first.Start
+	start.Iter = first.Iterations
+	second, err := admm.Solve(context.Background(), p, start, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{6, 7, 8, 9, 10}, iters); diff != "" {
+		t.Errorf("resumed iteration numbers (-want +got):\n%s", diff)
+	}
+	if second.Iterations != 10 {
+		t.Errorf("Iterations = %d, want 10", second.Iterations)
+	}
+	if !mat.Equal(whole.Z, second.Z) || !mat.Equal(whole.U, second.U) || !mat.Equal(whole.X, second.X) {
+		t.Error("resumed iterate differs from the uninterrupted one")
+	}
+	if _, err := admm.Solve(context.Background(), p, admm.Start{Z: mat.NewDense(4, 3, nil), Iter: -1}, &s); err == nil {
+		t.Error("negative start.Iter: no error")
 	}
 }
