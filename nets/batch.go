@@ -73,3 +73,41 @@ func GatherRows(dst, src *mat.Dense, idx []int) {
 		copy(dst.RawRowView(i), src.RawRowView(k))
 	}
 }
+
+// BatcherState is the position of a [Batcher] within its epochs, for
+// checkpoints. The generator's state is saved separately by its owner,
+// because a *rand.Rand does not expose its source.
+type BatcherState struct {
+	Perm  []int // the order of the current epoch; nil before the first batch
+	Pos   int   // the index into Perm of the next batch
+	Epoch int   // completed epochs
+}
+
+// State returns a copy of the Batcher's position.
+func (b *Batcher) State() BatcherState {
+	return BatcherState{Perm: append([]int(nil), b.perm...), Pos: b.pos, Epoch: b.epoch}
+}
+
+// Restore sets the Batcher's position from st. It returns an error if st
+// does not fit a Batcher over n samples: a permutation of another length or
+// one that is not a permutation, or a position outside it.
+func (b *Batcher) Restore(st BatcherState) error {
+	if st.Epoch < 0 || st.Pos < 0 || st.Pos >= b.n {
+		return fmt.Errorf("nets: invalid batcher state: position %d and epoch %d for %d samples", st.Pos, st.Epoch, b.n)
+	}
+	if st.Pos > 0 || st.Perm != nil {
+		if len(st.Perm) != b.n {
+			return fmt.Errorf("nets: invalid batcher state: permutation of %d indices for %d samples", len(st.Perm), b.n)
+		}
+		seen := make([]bool, b.n)
+		for _, i := range st.Perm {
+			if i < 0 || i >= b.n || seen[i] {
+				return fmt.Errorf("nets: invalid batcher state: %v is not a permutation of [0, %d)", i, b.n)
+			}
+			seen[i] = true
+		}
+	}
+	b.perm = append([]int(nil), st.Perm...)
+	b.pos, b.epoch = st.Pos, st.Epoch
+	return nil
+}

@@ -98,3 +98,7 @@ func (c *CrossEntropyStep) Samples() int64 { return c.samples }
 // Loss returns the minibatch cross-entropy of the last step, before that
 // step's update.
 func (c *CrossEntropyStep) Loss() float64 { return c.loss }
+
+// SetSamples sets the count of samples processed, for a run resumed from a
+// checkpoint.
+func (c *CrossEntropyStep) SetSamples(n int64) { c.samples = n }

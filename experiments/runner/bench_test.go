@@ -36,7 +36,8 @@ func BenchmarkADMMIteration(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	wstep, zstep, err := s.blocks(1, m)
+	ts := s.newTrainState(1, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
+	wstep, zstep, err := s.blocks(1, m, ts)
 	if err != nil {
 		b.Fatal(err)
 	}

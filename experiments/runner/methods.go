@@ -23,6 +23,7 @@ const (
 // emit sends a row to the sink.
 func (s *setup) emit(row *report.Row, o *Outcome) error {
 	o.Rows++
+	s.rows = append(s.rows, *row)
 	if s.sink == nil {
 		return nil
 	}
@@ -83,8 +84,9 @@ func (s *setup) covariance(seed uint64) (subproblems.Covariance, error) {
 	return s.cov, nil
 }
 
-// blocks returns the W-step and the Z-step of admm and alternating.
-func (s *setup) blocks(seed uint64, m *model) (admm.Block, *subproblems.CrossEntropyStep, error) {
+// blocks returns the W-step and the Z-step of admm and alternating; the
+// Z-step trains with the optimizer and minibatch order of ts.
+func (s *setup) blocks(seed uint64, m *model, ts *trainState) (admm.Block, *subproblems.CrossEntropyStep, error) {
 	cov, err := s.covariance(seed)
 	if err != nil {
 		return nil, nil, err
@@ -95,8 +97,7 @@ func (s *setup) blocks(seed uint64, m *model) (admm.Block, *subproblems.CrossEnt
 	if err != nil {
 		return nil, nil, err
 	}
-	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, s.batcher(seed),
-		s.optimizer(s.cfg.MaxIter*s.cfg.ZSteps), s.cfg.ZSteps)
+	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, ts.batch, ts.opt, s.cfg.ZSteps)
 	return wstep, zstep, nil
 }
 
@@ -109,19 +110,30 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 		return err
 	}
 	n, _ := s.train.X.Dims()
-	wstep, zstep, err := s.blocks(seed, m)
+	d, k := m.reduce.W.Dims()
+	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
+	wstep, zstep, err := s.blocks(seed, m, ts)
 	if err != nil {
 		return err
 	}
 
-	// Σ was formed from all n samples once.
-	row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: s.cfg.Rho}}
-	s.measure(&row, m.reduce.W, m)
-	if err := s.emit(&row, o); err != nil {
-		return err
+	var watch stopwatch
+	start := admm.Start{X: m.reduce.W, Z: m.reduce.W}
+	if st := s.resumeState(MethodADMM, seed); st != nil {
+		if start, err = s.restoreADMM(st, ts, d, k); err != nil {
+			return err
+		}
+		zstep.SetSamples(st.Samples - int64(n))
+		watch.total = st.Elapsed
+	} else {
+		// Σ was formed from all n samples once.
+		row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: s.cfg.Rho}}
+		s.measure(&row, m.reduce.W, m)
+		if err := s.emit(&row, o); err != nil {
+			return err
+		}
 	}
 
-	var watch stopwatch
 	var sinkErr error
 	settings := &admm.Settings{
 		Rho: s.cfg.Rho, Alpha: s.cfg.Alpha, AbsTol: s.cfg.AbsTol, RelTol: s.cfg.RelTol,
@@ -138,14 +150,25 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 			s.measure(&row, rec.X, m)
 			s.log.Info("admm", "seed", seed, "iter", rec.Iter, "primal", rec.Primal, "dual", rec.Dual,
 				"rho", rec.Rho, "evr", row.EVR, "test_acc", row.TestAcc)
-			sinkErr = s.emit(&row, o)
+			if sinkErr = s.emit(&row, o); sinkErr != nil {
+				return sinkErr
+			}
+			final := rec.Iter == s.cfg.MaxIter || (admm.ToleranceConverger{}).Converged(rec)
+			sinkErr = s.boundary(rec.Iter, final, func() *RunState {
+				rho, u := s.nextRho(rec)
+				st := &RunState{
+					Method: MethodADMM, Seed: seed, Iter: rec.Iter, Elapsed: watch.total, Samples: row.Samples,
+					W: raw(rec.X), Z: raw(rec.Z), U: raw(u), Rho: rho,
+				}
+				ts.capture(st)
+				return st
+			})
 			watch.start()
 			return sinkErr
 		},
 	}
 	watch.start()
-	res, err := admm.Solve(ctx, admm.Problem{F: wstep, G: zstep},
-		admm.Start{X: m.reduce.W, Z: m.reduce.W}, settings)
+	res, err := admm.Solve(ctx, admm.Problem{F: wstep, G: zstep}, start, settings)
 	if sinkErr != nil {
 		return sinkErr
 	}
@@ -159,6 +182,27 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	return nil
 }
 
+// restoreADMM restores the network and training state from st and returns
+// the ADMM start it saved.
+func (s *setup) restoreADMM(st *RunState, ts *trainState, d, k int) (admm.Start, error) {
+	if err := ts.restore(st); err != nil {
+		return admm.Start{}, err
+	}
+	w, err := dense("W", st.W, d, k)
+	if err != nil {
+		return admm.Start{}, err
+	}
+	z, err := dense("Z", st.Z, d, k)
+	if err != nil {
+		return admm.Start{}, err
+	}
+	u, err := dense("U", st.U, d, k)
+	if err != nil {
+		return admm.Start{}, err
+	}
+	return admm.Start{X: w, Z: z, U: u, Rho: st.Rho, Iter: st.Iter}, nil
+}
+
 // runAlternating runs the two ADMM blocks with the dual held at zero:
 // W⁺ = prox_f(Z), Z⁺ = prox_g(W⁺), at a fixed ρ. It shows what the dual
 // variable of ADMM adds.
@@ -168,7 +212,9 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		return err
 	}
 	n, _ := s.train.X.Dims()
-	wstep, zstep, err := s.blocks(seed, m)
+	d, k := m.reduce.W.Dims()
+	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
+	wstep, zstep, err := s.blocks(seed, m, ts)
 	if err != nil {
 		return err
 	}
@@ -178,14 +224,26 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 	zPrev := mat.DenseCopyOf(z)
 	var diff mat.Dense
 
-	row := report.Row{Method: MethodAlternating, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: rho}}
-	s.measure(&row, w, m)
-	if err := s.emit(&row, o); err != nil {
-		return err
+	var watch stopwatch
+	first := 1
+	if st := s.resumeState(MethodAlternating, seed); st != nil {
+		start, err := s.restoreADMM(st, ts, d, k)
+		if err != nil {
+			return err
+		}
+		w, z = start.X, start.Z
+		first = st.Iter + 1
+		zstep.SetSamples(st.Samples - int64(n))
+		watch.total = st.Elapsed
+	} else {
+		row := report.Row{Method: MethodAlternating, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: rho}}
+		s.measure(&row, w, m)
+		if err := s.emit(&row, o); err != nil {
+			return err
+		}
 	}
 
-	var watch stopwatch
-	for it := 1; it <= s.cfg.MaxIter; it++ {
+	for it := first; it <= s.cfg.MaxIter; it++ {
 		watch.start()
 		zPrev.Copy(z)
 		if err := wstep.Prox(ctx, w, z, rho); err != nil {
@@ -213,6 +271,17 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		s.measure(&row, w, m)
 		s.log.Info("alternating", "seed", seed, "iter", it, "primal", primal, "dual", dual, "evr", row.EVR, "test_acc", row.TestAcc)
 		if err := s.emit(&row, o); err != nil {
+			return err
+		}
+		err := s.boundary(it, it == s.cfg.MaxIter, func() *RunState {
+			st := &RunState{
+				Method: MethodAlternating, Seed: seed, Iter: it, Elapsed: watch.total, Samples: row.Samples,
+				W: raw(w), Z: raw(z), U: make([]float64, d*k), Rho: rho,
+			}
+			ts.capture(st)
+			return st
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -288,19 +357,12 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 		cov = nil
 	}
 
-	batch := s.batcher(seed)
 	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
-	opt := s.optimizer(s.cfg.Epochs * stepsPerEpoch)
-	params := m.net.Params()
+	ts := s.newTrainState(seed, m.net.Params(), s.cfg.Epochs*stepsPerEpoch)
+	batch, opt, params := ts.batch, ts.opt, ts.params
 	w := m.reduce.W
 	wGrad := m.reduce.Params()[0].Grad
 	dir := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
-
-	row := report.Row{Method: o.Method, Seed: seed, Samples: int64(n)}
-	s.measure(&row, w, m)
-	if err := s.emit(&row, o); err != nil {
-		return err
-	}
 
 	var (
 		watch   stopwatch
@@ -308,8 +370,21 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 		yb      []int
 		samples = int64(n)
 		acts    centeredBatch
+		first   = 1
 	)
-	for epoch := 1; epoch <= s.cfg.Epochs; epoch++ {
+	if st := s.resumeState(o.Method, seed); st != nil {
+		if err := ts.restore(st); err != nil {
+			return err
+		}
+		first, samples, watch.total = st.Iter+1, st.Samples, st.Elapsed
+	} else {
+		row := report.Row{Method: o.Method, Seed: seed, Samples: int64(n)}
+		s.measure(&row, w, m)
+		if err := s.emit(&row, o); err != nil {
+			return err
+		}
+	}
+	for epoch := first; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
 			if err := ctx.Err(); err != nil {
@@ -372,6 +447,9 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 		if err := s.emit(&row, o); err != nil {
 			return err
 		}
+		if err := s.boundary(epoch, epoch == s.cfg.Epochs, ts.runState(o.Method, seed, epoch, watch.total, samples)); err != nil {
+			return err
+		}
 	}
 	o.Status = statusCompleted
 	return nil
@@ -386,10 +464,9 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 		return err
 	}
 	n, _ := s.train.X.Dims()
-	batch := s.batcher(seed)
 	stepsPerEpoch := (n + s.cfg.BatchSize - 1) / s.cfg.BatchSize
-	opt := s.optimizer(s.cfg.Epochs * stepsPerEpoch)
-	params := m.head.Params()
+	ts := s.newTrainState(seed, m.head.Params(), s.cfg.Epochs*stepsPerEpoch)
+	batch, opt, params := ts.batch, ts.opt, ts.params
 
 	var watch stopwatch
 	watch.start()
@@ -397,17 +474,24 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 	h := mat.DenseCopyOf(m.body.Forward(s.train.X))
 	watch.pause()
 
-	row := report.Row{Method: MethodTwoStage, Seed: seed, Samples: int64(n)}
-	s.measure(&row, m.reduce.W, m)
-	if err := s.emit(&row, o); err != nil {
-		return err
-	}
-
 	var (
 		mb      nets.Minibatch
 		samples = int64(n)
+		first   = 1
 	)
-	for epoch := 1; epoch <= s.cfg.Epochs; epoch++ {
+	if st := s.resumeState(MethodTwoStage, seed); st != nil {
+		if err := ts.restore(st); err != nil {
+			return err
+		}
+		first, samples, watch.total = st.Iter+1, st.Samples, st.Elapsed
+	} else {
+		row := report.Row{Method: MethodTwoStage, Seed: seed, Samples: int64(n)}
+		s.measure(&row, m.reduce.W, m)
+		if err := s.emit(&row, o); err != nil {
+			return err
+		}
+	}
+	for epoch := first; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
 			if err := ctx.Err(); err != nil {
@@ -428,6 +512,9 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 		s.measure(&row, m.reduce.W, m)
 		s.log.Info("two-stage", "seed", seed, "epoch", epoch, "test_acc", row.TestAcc)
 		if err := s.emit(&row, o); err != nil {
+			return err
+		}
+		if err := s.boundary(epoch, epoch == s.cfg.Epochs, ts.runState(MethodTwoStage, seed, epoch, watch.total, samples)); err != nil {
 			return err
 		}
 	}

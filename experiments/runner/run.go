@@ -2,16 +2,15 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/admm-go/admm/constraints"
 	"github.com/admm-go/admm/experiments/data"
 	"github.com/admm-go/admm/experiments/metrics"
 	"github.com/admm-go/admm/experiments/report"
-	"github.com/admm-go/admm/nets"
 	"github.com/admm-go/admm/subproblems"
 )
 
@@ -22,6 +21,22 @@ type Options struct {
 	Sink func(*report.Row) error
 	// Logger receives progress lines; nil discards them.
 	Logger *slog.Logger
+
+	// Checkpoint, if not nil, receives the state of the experiment after
+	// every CheckpointEvery iterations (outer ADMM iterations or epochs)
+	// of a method, and when Stop asks for a stop. An error from it stops
+	// the run. Checkpoints need a configuration whose state they can
+	// save: see [Config.Validate] with a checkpoint interval.
+	Checkpoint      func(*Checkpoint) error
+	CheckpointEvery int
+	// Stop, if not nil, is polled after every iteration; when it returns
+	// true, Run writes a checkpoint and returns ErrStopped.
+	Stop func() bool
+	// Resume, if not nil, continues the experiment from a checkpoint of
+	// the same configuration: finished runs are skipped, the run in
+	// progress continues from its saved state, and the rows and outcomes
+	// returned include the earlier ones. Sink receives only new rows.
+	Resume *Checkpoint
 }
 
 // Outcome is how one (method, seed) run ended.
@@ -46,6 +61,15 @@ type setup struct {
 	set         constraints.Set
 	log         *slog.Logger
 	sink        func(*report.Row) error
+
+	// Checkpointing: the rows so far, the finished runs, the resumed
+	// checkpoint and the options that govern new ones.
+	rows       []report.Row
+	done       []DoneRun
+	resume     *Checkpoint
+	checkpoint func(*Checkpoint) error
+	every      int
+	stop       func() bool
 }
 
 // Run trains every method of cfg for every seed, in the order cfg lists
@@ -67,20 +91,50 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 	if cfg.BatchSize > n {
 		return nil, fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples", cfg.BatchSize, n)
 	}
+	if opts.CheckpointEvery < 0 {
+		return nil, fmt.Errorf("runner: invalid checkpoint interval %d: want ≥ 1, or 0 for checkpoints only on a stop", opts.CheckpointEvery)
+	}
+	if opts.Checkpoint != nil || opts.Resume != nil {
+		if err := cfg.checkpointable(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Resume != nil {
+		if err := checkResume(cfg, opts.Resume); err != nil {
+			return nil, err
+		}
+	}
 	s, err := newSetup(cfg, train, test, opts)
 	if err != nil {
 		return nil, err
 	}
+	s.checkpoint, s.every, s.stop, s.resume = opts.Checkpoint, opts.CheckpointEvery, opts.Stop, opts.Resume
 	log := s.log
 
 	var outcomes []Outcome
+	finished := map[string]bool{}
+	if r := opts.Resume; r != nil {
+		s.rows = append(s.rows, r.Rows...)
+		s.done = append(s.done, r.Done...)
+		for _, d := range r.Done {
+			o := Outcome{Method: d.Method, Seed: d.Seed, Status: d.Status, Rows: d.Rows}
+			if d.Err != "" {
+				o.Err = errors.New(d.Err)
+			}
+			outcomes = append(outcomes, o)
+			finished[o.Key()] = true
+		}
+	}
 	for _, seed := range cfg.Seeds {
 		for _, method := range cfg.Methods {
 			if err := ctx.Err(); err != nil {
 				return outcomes, err
 			}
-			log.Info("method start", "method", method, "seed", seed)
 			o := Outcome{Method: method, Seed: seed}
+			if finished[o.Key()] {
+				continue
+			}
+			log.Info("method start", "method", method, "seed", seed)
 			var err error
 			switch method {
 			case MethodADMM:
@@ -101,6 +155,11 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 				log.Info("method done", "method", method, "seed", seed, "status", o.Status)
 			}
 			outcomes = append(outcomes, o)
+			d := DoneRun{Method: o.Method, Seed: o.Seed, Status: o.Status, Rows: o.Rows}
+			if o.Err != nil {
+				d.Err = o.Err.Error()
+			}
+			s.done = append(s.done, d)
 		}
 	}
 	return outcomes, nil
@@ -136,11 +195,6 @@ const (
 	streamBatch = 2
 	streamCov   = 3
 )
-
-func (s *setup) batcher(seed uint64) *nets.Batcher {
-	n, _ := s.train.X.Dims()
-	return nets.NewBatcher(n, s.cfg.BatchSize, rand.New(rand.NewPCG(seed, streamBatch)))
-}
 
 // stopwatch measures training time and leaves out the time spent on
 // measurements.

@@ -14,12 +14,19 @@ import (
 // centered with the training mean.
 func smallMNIST(t *testing.T) (train, test *data.Dataset) {
 	t.Helper()
-	train, test, err := data.LoadMNIST("")
+	return mnistSubset(t, 3000, 1000)
+}
+
+// mnistSubset returns the first n training and nt test images of MNIST,
+// centered with the mean of those n training images.
+func mnistSubset(t *testing.T, n, nt int) (train, test *data.Dataset) {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.TrainSize, cfg.TestSize = n, nt
+	train, test, err := LoadData(cfg)
 	if err != nil {
 		t.Fatalf("load MNIST: %v", err)
 	}
-	train, test = data.Subset(train, 3000), data.Subset(test, 1000)
-	data.Center(train, test)
 	return train, test
 }
 
