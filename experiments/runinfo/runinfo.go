@@ -75,9 +75,9 @@ func ReadMachine() Machine {
 // Data identifies the training and test sets.
 type Data struct {
 	// Dataset is the configured kind: "mnist", "csv" or "libsvm".
-	Dataset    string          `json:"dataset"`
-	TrainFiles []data.FileInfo `json:"train_files"`
-	TestFiles  []data.FileInfo `json:"test_files"`
+	Dataset    string `json:"dataset"`
+	TrainFiles []File `json:"train_files"`
+	TestFiles  []File `json:"test_files"`
 	// LabelMap is nil unless the labels were remapped; then class c stands
 	// for the original label LabelMap[c].
 	LabelMap []int `json:"label_map,omitempty"`
@@ -91,10 +91,27 @@ func NewData(dataset string, train, test *data.Dataset) Data {
 	}
 	return Data{
 		Dataset:    dataset,
-		TrainFiles: train.Files,
-		TestFiles:  test.Files,
+		TrainFiles: files(train.Files),
+		TestFiles:  files(test.Files),
 		LabelMap:   train.LabelMap,
 	}
+}
+
+// File is an input file and its digest.
+type File struct {
+	// Path is absolute unless the data package could not make it so.
+	Path string `json:"path"`
+	// SHA256 is the lower-case hexadecimal SHA-256 digest of the file as
+	// stored, before any gzip decompression.
+	SHA256 string `json:"sha256"`
+}
+
+func files(infos []data.FileInfo) []File {
+	var fs []File
+	for _, fi := range infos {
+		fs = append(fs, File{Path: fi.Path, SHA256: fi.SHA256})
+	}
+	return fs
 }
 
 // Run is how one (method, seed) run ended.

@@ -71,8 +71,8 @@ func TestManifestRoundTrip(t *testing.T) {
 		Machine: ReadMachine(),
 		Data: Data{
 			Dataset:    "csv",
-			TrainFiles: []data.FileInfo{{Path: "/tmp/train.csv", SHA256: strings.Repeat("ab", 32)}},
-			TestFiles:  []data.FileInfo{{Path: "/tmp/test.csv", SHA256: strings.Repeat("cd", 32)}},
+			TrainFiles: []File{{Path: "/tmp/train.csv", SHA256: strings.Repeat("ab", 32)}},
+			TestFiles:  []File{{Path: "/tmp/test.csv", SHA256: strings.Repeat("cd", 32)}},
 			LabelMap:   []int{-1, 1},
 		},
 		Seeds:  []uint64{1, 2},
@@ -240,7 +240,7 @@ func TestReadBuild(t *testing.T) {
 func TestNewData(t *testing.T) {
 	train := &data.Dataset{X: mat.NewDense(1, 1, nil), Files: []data.FileInfo{{Path: "tr", SHA256: "1"}}, LabelMap: []int{-1, 1}}
 	test := &data.Dataset{X: mat.NewDense(1, 1, nil), Files: []data.FileInfo{{Path: "te", SHA256: "2"}}, LabelMap: []int{-1, 1}}
-	want := Data{Dataset: "csv", TrainFiles: train.Files, TestFiles: test.Files, LabelMap: []int{-1, 1}}
+	want := Data{Dataset: "csv", TrainFiles: []File{{"tr", "1"}}, TestFiles: []File{{"te", "2"}}, LabelMap: []int{-1, 1}}
 	if diff := cmp.Diff(want, NewData("csv", train, test)); diff != "" {
 		t.Errorf("NewData (-want +got):\n%s", diff)
 	}
