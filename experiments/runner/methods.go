@@ -177,6 +177,7 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	}
 	if res != nil {
 		o.Status = res.Status.String()
+		o.W = mat.DenseCopyOf(res.X)
 	}
 	o.Err = err
 	return nil
@@ -223,6 +224,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 	z := mat.DenseCopyOf(m.reduce.W)
 	zPrev := mat.DenseCopyOf(z)
 	var diff mat.Dense
+	var lastW *mat.Dense
 
 	var watch stopwatch
 	first := 1
@@ -232,6 +234,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 			return err
 		}
 		w, z = start.X, start.Z
+		zPrev.Copy(z)
 		first = st.Iter + 1
 		zstep.SetSamples(st.Samples - int64(n))
 		watch.total = st.Elapsed
@@ -243,6 +246,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		}
 	}
 
+	lastW = mat.DenseCopyOf(w)
 	for it := first; it <= s.cfg.MaxIter; it++ {
 		watch.start()
 		zPrev.Copy(z)
@@ -255,8 +259,10 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		if !finite(w) || !finite(z) {
 			o.Status = statusNonFinite
 			o.Err = fmt.Errorf("runner: alternating: non-finite W or Z at iteration %d", it)
+			o.W = lastW
 			return nil
 		}
+		lastW.Copy(w)
 
 		// Residuals as in ADMM: r = W − Z, s = ρ(Z − Z_prev).
 		diff.Sub(w, z)
@@ -286,6 +292,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		}
 	}
 	o.Status = statusCompleted
+	o.W = lastW
 	return nil
 }
 
@@ -363,6 +370,7 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 	w := m.reduce.W
 	wGrad := m.reduce.Params()[0].Grad
 	dir := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
+	lastW := mat.NewDense(w.RawMatrix().Rows, s.cfg.K, nil)
 
 	var (
 		watch   stopwatch
@@ -384,6 +392,7 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 			return err
 		}
 	}
+	lastW.Copy(w)
 	for epoch := first; epoch <= s.cfg.Epochs; epoch++ {
 		watch.start()
 		for step := 0; step < stepsPerEpoch; step++ {
@@ -413,6 +422,7 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 				watch.pause()
 				o.Status = statusNonFinite
 				o.Err = fmt.Errorf("runner: %s: cross-entropy is %v at epoch %d step %d", o.Method, loss, epoch, step+1)
+				o.W = lastW
 				return nil
 			}
 			da := m.back.Backward(&g)
@@ -439,6 +449,14 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 
 			opt.Step(params)
 			s.set.Project(w, w)
+			if !paramsFinite(params) {
+				watch.pause()
+				o.Status = statusNonFinite
+				o.Err = fmt.Errorf("runner: %s: non-finite parameters after epoch %d step %d; the learning rate %v may be too large", o.Method, epoch, step+1, s.cfg.LR)
+				o.W = lastW
+				return nil
+			}
+			lastW.Copy(w)
 			samples += int64(len(idx))
 		}
 		row := report.Row{Method: o.Method, Seed: seed, Iter: epoch, TimeS: watch.pause(), Samples: samples}
@@ -452,6 +470,7 @@ func (s *setup) runGradient(ctx context.Context, seed uint64, o *Outcome) error 
 		}
 	}
 	o.Status = statusCompleted
+	o.W = lastW
 	return nil
 }
 
@@ -503,6 +522,7 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 				watch.pause()
 				o.Status = statusNonFinite
 				o.Err = fmt.Errorf("runner: two-stage: cross-entropy is %v at epoch %d step %d", loss, epoch, step+1)
+				o.W = mat.DenseCopyOf(m.reduce.W)
 				return nil
 			}
 			opt.Step(params)
@@ -519,6 +539,7 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 		}
 	}
 	o.Status = statusCompleted
+	o.W = mat.DenseCopyOf(m.reduce.W)
 	return nil
 }
 
@@ -592,6 +613,16 @@ func centerColumns(a *mat.Dense) {
 	var outer mat.Dense
 	outer.Outer(1, ones, &mean)
 	a.Sub(a, &outer)
+}
+
+// paramsFinite reports whether every parameter value is finite.
+func paramsFinite(params []nets.Param) bool {
+	for _, p := range params {
+		if !finite(p.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // finite reports whether every entry of m is finite.

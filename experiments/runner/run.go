@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/mat"
 	"log/slog"
 	"time"
 
@@ -46,6 +47,9 @@ type Outcome struct {
 	Status string // "converged", "iteration limit", "completed", …
 	Err    error  // non-nil when the run failed; the other runs still go on
 	Rows   int    // rows measured
+	// W is the final reduction matrix: after a non-finite value, the last
+	// finite one. It is nil for a run finished before a resume.
+	W *mat.Dense
 }
 
 // Key returns "method/seed", the key of report.Summarize's statuses.
@@ -185,7 +189,47 @@ func newSetup(cfg Config, train, test *data.Dataset, opts Options) (*setup, erro
 	}
 	log.Info("covariance ready", "d", d, "n", n, "top_k_variance", s.ref.TopSum(),
 		"seconds", time.Since(start).Seconds())
+	warnRank(log, cov.Sym(), values, cfg.K)
 	return s, nil
+}
+
+// zeroVarianceTol is the relative size below which an eigenvalue of Σ
+// counts as zero: eigenvalues of a symmetric matrix are accurate to about
+// d·ε·λ_max (Golub, Van Loan 2013, "Matrix Computations", §8.1.2), and
+// 1e-12 is that bound for d in the thousands with a margin.
+const zeroVarianceTol = 1e-12
+
+// warnRank logs a warning when Σ has fewer than k directions of nonzero
+// variance, naming the features whose variance is zero. The PCA objective
+// is still defined then: the extra columns of W span directions of zero
+// variance and evr stays finite.
+func warnRank(log *slog.Logger, sigma *mat.SymDense, values []float64, k int) {
+	if len(values) == 0 || values[0] <= 0 {
+		log.Warn("the input of W has zero variance in every direction; the PCA objective is 0 for every W")
+		return
+	}
+	rank := 0
+	for _, v := range values {
+		if v > zeroVarianceTol*values[0] {
+			rank++
+		}
+	}
+	if k <= rank {
+		return
+	}
+	var zero []int
+	for i := 0; i < sigma.SymmetricDim(); i++ {
+		if sigma.At(i, i) == 0 {
+			zero = append(zero, i)
+		}
+	}
+	const shown = 20
+	list := zero
+	if len(list) > shown {
+		list = list[:shown]
+	}
+	log.Warn("k exceeds the number of directions with nonzero variance; the extra columns of W carry none",
+		"k", k, "rank", rank, "zero_variance_features", len(zero), "first_zero_variance_features", fmt.Sprint(list))
 }
 
 // Random streams derived from a seed: one for initialization, one for the
