@@ -4,10 +4,17 @@
 //
 // Usage:
 //
-//	admm run [flags]     train and measure; "admm run -h" lists the flags
+//	admm run [flags]                       train and measure; "admm run -h" lists the flags
+//	admm reproduce [-tol T] [-out DIR] RUNDIR  rerun RUNDIR/config.json and compare metrics.csv
+//	admm report [-out DIR] RUNDIR...       rebuild the summaries and plots of run directories
 //
 // With no flags, run trains on MNIST with k = 32, W on the Stiefel
 // manifold, by admm, joint and two-stage, and writes results/<timestamp>/.
+//
+// Exit status: 0 on success, 1 when a run fails or reproduce finds a
+// difference, 2 on a usage error, 130 after an interrupt (SIGINT or
+// SIGTERM). The first interrupt stops the run and still writes what was
+// measured; a second one exits at once.
 package main
 
 import (
@@ -18,40 +25,112 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"golang.org/x/term"
+)
+
+// Exit statuses.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report a process killed by SIGINT
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run dispatches a subcommand and returns the exit status: 0 on success,
-// 1 on a failed run, 2 on a usage error.
+// env is what every subcommand writes to.
+type env struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	// progress draws a progress bar on stderr; true only when stderr is
+	// a terminal.
+	progress bool
+	// command is the command line, for the manifest.
+	command []string
+}
+
+// run dispatches a subcommand and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) == 0 {
 		usage(stderr)
-		return 2
+		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	progress := isTerminal(stderr)
+	level := slog.LevelInfo
+	if progress {
+		// The bar shows the progress that the info lines would report, and
+		// lines between its redraws would break it.
+		level = slog.LevelWarn
+	}
+	e := &env{
+		stdout:   stdout,
+		stderr:   stderr,
+		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		progress: progress,
+		command:  append([]string{"admm"}, args...),
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go handleSignals(sigs, done, cancel, stderr, os.Exit)
 
 	switch args[0] {
 	case "run":
-		return cmdRun(ctx, args[1:], stdout, stderr, log)
+		return cmdRun(ctx, e, args[1:])
+	case "reproduce":
+		return cmdReproduce(ctx, e, args[1:])
+	case "report":
+		return cmdReport(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
-		return 0
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "admm: unknown command %q\n\n", args[0])
+	fmt.Fprintf(stderr, "admm: unknown command %q: want run, reproduce or report\n\n", args[0])
 	usage(stderr)
-	return 2
+	return exitUsage
+}
+
+// handleSignals cancels the run on the first signal from sigs and calls
+// exit(130) on the second. It returns when done is closed.
+func handleSignals(sigs <-chan os.Signal, done <-chan struct{}, cancel context.CancelFunc, stderr io.Writer, exit func(int)) {
+	select {
+	case s := <-sigs:
+		fmt.Fprintf(stderr, "admm: received %v: stopping and writing what was measured; send it again to exit at once\n", s)
+		cancel()
+	case <-done:
+		return
+	}
+	select {
+	case s := <-sigs:
+		// Every file is written to a temporary name and renamed, so exiting
+		// here leaves no half-written file.
+		fmt.Fprintf(stderr, "admm: received %v again: exiting at once\n", s)
+		exit(exitInterrupted)
+	case <-done:
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage: admm <command> [flags]
 
 commands:
-  run    train every method of an experiment and write its convergence tables
+  run        train every method of an experiment and write its convergence tables
+  reproduce  rerun the experiment of a run directory and compare the metrics
+  report     rebuild the summaries and plots of run directories without training
 
 "admm <command> -h" lists the flags of a command.
 `)

@@ -7,171 +7,378 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/admm-go/admm/experiments/data"
 	"github.com/admm-go/admm/experiments/report"
+	"github.com/admm-go/admm/experiments/runinfo"
 	"github.com/admm-go/admm/experiments/runner"
 	pkgerrors "github.com/pkg/errors"
 )
 
-// bindFlags registers the flags of "run" on fs, each writing into cfg.
-func bindFlags(fs *flag.FlagSet, cfg *runner.Config) {
-	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory of the MNIST IDX files (default: the GoMNIST module in the Go module cache)")
-	fs.IntVar(&cfg.TrainSize, "train-size", cfg.TrainSize, "use the first `n` training samples (0: all 60000)")
-	fs.IntVar(&cfg.TestSize, "test-size", cfg.TestSize, "use the first `n` test samples (0: all 10000)")
-	fs.IntVar(&cfg.K, "k", cfg.K, "reduced dimension k, the number of columns of W")
-	fs.Float64Var(&cfg.Lambda, "lambda", cfg.Lambda, "weight λ ≥ 0 of the PCA objective tr(WᵀΣW)")
-	fs.StringVar(&cfg.Constraint, "constraint", cfg.Constraint, "constraint set of W: stiefel, spectral, frobenius or columns")
-	fs.Float64Var(&cfg.Radius, "radius", cfg.Radius, "radius c of the spectral or Frobenius ball (0: 1)")
-	fs.Var((*listFlag)(&cfg.Methods), "methods", "comma-separated methods: "+strings.Join(runner.MethodNames, ", "))
-	fs.Var((*seedsFlag)(&cfg.Seeds), "seeds", "comma-separated seeds; each method runs once per seed")
-	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "minibatch size")
-	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "SGD learning rate")
-	fs.StringVar(&cfg.LRSchedule, "lr-schedule", cfg.LRSchedule, "learning-rate schedule: constant, or cosine (anneal to lr/100 over a method's steps)")
-	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "SGD momentum in [0, 1)")
-	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs of joint and of the head of two-stage")
-	fs.Float64Var(&cfg.Rho, "rho", cfg.Rho, "initial ADMM penalty ρ > 0")
-	fs.Float64Var(&cfg.Alpha, "alpha", cfg.Alpha, "ADMM over-relaxation α in (0, 2)")
-	fs.IntVar(&cfg.MaxIter, "max-iter", cfg.MaxIter, "ADMM outer iterations at most")
-	fs.IntVar(&cfg.ZSteps, "z-steps", cfg.ZSteps, "minibatch steps per ADMM Z-step")
-	fs.Float64Var(&cfg.AbsTol, "abs-tol", cfg.AbsTol, "ADMM absolute tolerance ε_abs")
-	fs.Float64Var(&cfg.RelTol, "rel-tol", cfg.RelTol, "ADMM relative tolerance ε_rel")
-	fs.StringVar(&cfg.Penalty, "penalty", cfg.Penalty, "ρ schedule: fixed or balancing")
-	fs.Float64Var(&cfg.Mu, "mu", cfg.Mu, "residual balancing: change ρ when one residual exceeds μ times the other")
-	fs.Float64Var(&cfg.Tau, "tau", cfg.Tau, "residual balancing: factor τ of a change of ρ")
-	fs.IntVar(&cfg.GPIIter, "gpi-iter", cfg.GPIIter, "inner iterations of the W-step at most")
+// runOptions are the settings of a run that are not part of the
+// experiment, so config.json leaves them out.
+type runOptions struct {
+	// out is the run directory to create; "" means results/<timestamp>.
+	out string
+	// plots are the plot formats; none means no plots.
+	plots []string
+}
+
+// defaultPlots are the formats of the plots of a run.
+var defaultPlots = []string{"svg", "png"}
+
+// plotFormats are the formats report.WritePlots accepts.
+var plotFormats = []string{"svg", "png", "pdf"}
+
+// usageError is an error in the command line or the configuration; it
+// exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitStatus prints err, unless it is nil or a request for help, and
+// returns the exit status for it.
+func exitStatus(e *env, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		e.log.Warn("run canceled", "err", err)
+		return exitInterrupted
+	}
+	e.log.Error("failed", "err", err)
+	return exitFailed
 }
 
 // cmdRun implements "admm run".
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) int {
-	cfg, out, err := parseRunFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+func cmdRun(ctx context.Context, e *env, args []string) int {
+	cfg, opts, err := parseRunFlags(e, args)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return exitStatus(e, err)
 	}
-	if err := doRun(ctx, cfg, out, stdout, log); err != nil {
-		log.Error("run failed", "err", err)
-		return 1
+	_, err = doRun(ctx, e, cfg, opts)
+	return exitStatus(e, err)
+}
+
+// parseFlags parses args with fs and returns the positional arguments.
+// Unlike fs.Parse alone, it accepts flags after a positional argument,
+// as in "admm reproduce DIR -tol 1e-9". On -h it prints the usage to
+// e.stdout and returns flag.ErrHelp.
+func parseFlags(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(e.stdout)
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usageErrorf("%s: %v; run \"%s -h\" to list the flags", fs.Name(), err, fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return 0
+}
+
+// newRunFlagSet returns the flags of "admm run": one for every field of
+// cfg, and -config, -out and -plots.
+func newRunFlagSet(cfg *runner.Config, opts *runOptions, configPath *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("admm run", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: admm run [flags]\n\nFlags set the fields of the configuration (JSON keys with - for _) and override -config.\n\n")
+		printFlags(fs, fs.Output())
+	}
+	fs.StringVar(configPath, "config", "", "JSON configuration `file` (snake_case keys); flags override its fields")
+	fs.StringVar(&opts.out, "out", "", "run `directory` to create (default results/<timestamp>); it must not exist")
+	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none (default svg,png)")
+	bindConfigFlags(fs, cfg)
+	return fs
 }
 
 // parseRunFlags reads -config, then the other flags, which override the
 // fields of the configuration file.
-func parseRunFlags(args []string, stderr io.Writer) (runner.Config, string, error) {
+func parseRunFlags(e *env, args []string) (runner.Config, runOptions, error) {
 	cfg := runner.DefaultConfig()
-	fs := flag.NewFlagSet("admm run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "JSON configuration `file`; flags override its fields")
-	out := fs.String("out", "", "run directory to create (default results/<timestamp>); it must not exist")
-	bindFlags(fs, &cfg)
-	if err := fs.Parse(args); err != nil {
-		return cfg, "", err
+	opts := runOptions{plots: defaultPlots}
+	var configPath string
+	fs := newRunFlagSet(&cfg, &opts, &configPath)
+	positional, err := parseFlags(e, fs, args)
+	if err != nil {
+		return cfg, opts, err
 	}
-	if fs.NArg() > 0 {
-		return cfg, "", fmt.Errorf("admm run: unexpected argument %q: every setting is a flag (see admm run -h)", fs.Arg(0))
+	if len(positional) > 0 {
+		return cfg, opts, usageErrorf("admm run: unexpected argument %q: every setting is a flag; run \"admm run -h\" to list them", positional[0])
 	}
-	if *configPath == "" {
-		return cfg, *out, cfg.Validate()
+	if err := checkPlotFormats(opts.plots); err != nil {
+		return cfg, opts, err
+	}
+	if err := checkNewDir(opts.out); err != nil {
+		return cfg, opts, err
 	}
 
-	// Decode the file over the defaults, then replay the flags that were
-	// set on the command line.
-	fileCfg := runner.DefaultConfig()
-	f, err := os.Open(*configPath)
-	if err != nil {
-		return cfg, "", pkgerrors.Wrap(err, "admm run: read configuration")
-	}
-	err = runner.DecodeConfig(f, &fileCfg)
-	f.Close()
-	if err != nil {
-		return cfg, "", pkgerrors.Wrapf(err, "admm run: invalid configuration %s", *configPath)
-	}
-	replay := flag.NewFlagSet("admm run", flag.ContinueOnError)
-	bindFlags(replay, &fileCfg)
-	var replayErr error
-	fs.Visit(func(f *flag.Flag) {
-		if replay.Lookup(f.Name) != nil && replayErr == nil {
-			replayErr = replay.Set(f.Name, f.Value.String())
+	if configPath != "" {
+		// Decode the file over the defaults, then parse the command line
+		// again over it, so that exactly the flags given override it.
+		cfg = runner.DefaultConfig()
+		if err := readConfig(configPath, &cfg); err != nil {
+			return cfg, opts, err
 		}
-	})
-	if replayErr != nil {
-		return cfg, "", replayErr
+		if _, err := parseFlags(e, newRunFlagSet(&cfg, &opts, &configPath), args); err != nil {
+			return cfg, opts, err
+		}
 	}
-	return fileCfg, *out, fileCfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return cfg, opts, usageErrorf("admm run: %v; change the flag or the configuration key", err)
+	}
+	return cfg, opts, nil
+}
+
+// readConfig decodes the JSON file at path over cfg. A file that does not
+// decode (a misspelled key, a wrong type) is a usage error.
+func readConfig(path string, cfg *runner.Config) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageErrorf("admm: cannot read the configuration: %v", err)
+	}
+	defer f.Close()
+	if err := runner.DecodeConfig(f, cfg); err != nil {
+		return usageErrorf("admm: configuration %s: %v; fix the key or value, \"admm run -h\" lists every key", path, err)
+	}
+	return nil
+}
+
+// checkPlotFormats rejects formats that report.WritePlots does not write,
+// before training starts rather than after.
+func checkPlotFormats(formats []string) error {
+	for _, f := range formats {
+		if !slices.Contains(plotFormats, f) {
+			return usageErrorf("admm: invalid plot format %q: want a comma-separated list of %s, or none", f, strings.Join(plotFormats, ", "))
+		}
+	}
+	return nil
 }
 
 // doRun loads the data, creates the run directory, trains, and writes the
-// tables.
-func doRun(ctx context.Context, cfg runner.Config, out string, stdout io.Writer, log *slog.Logger) error {
+// tables, the plots and the manifest. It returns the run directory, once
+// created, even with an error.
+func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (string, error) {
 	start := time.Now()
 	train, test, err := runner.LoadData(cfg)
 	if err != nil {
-		return err
+		return "", err
 	}
 	n, d := train.X.Dims()
 	nt, _ := test.X.Dims()
-	log.Info("data loaded", "train", n, "test", nt, "features", d, "seconds", time.Since(start).Seconds())
-
-	if out == "" {
-		out = filepath.Join("results", start.Format("20060102-150405"))
-	}
-	if err := createRunDir(out); err != nil {
-		return err
-	}
-	log.Info("writing results", "dir", out)
-	if err := report.WriteFileAtomic(filepath.Join(out, "config.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(cfg)
-	}); err != nil {
-		return err
+	e.log.Info("data loaded", "train", n, "test", nt, "features", d, "seconds", time.Since(start).Seconds())
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 
+	dir := opts.out
+	if dir == "" {
+		dir = filepath.Join("results", start.Format("20060102-150405"))
+	}
+	if err := createRunDir(dir); err != nil {
+		return "", err
+	}
+	e.log.Info("writing results", "dir", dir)
+	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return dir, err
+	}
+	wd, _ := os.Getwd()
+	manifest := &runinfo.Manifest{
+		Command: e.command,
+		Build:   runinfo.ReadBuild(wd),
+		Machine: runinfo.ReadMachine(),
+		Data:    runinfo.NewData(cfg.Dataset, train, test),
+		Seeds:   cfg.Seeds,
+		Start:   start,
+		Status:  runinfo.StatusRunning,
+		Runs:    manifestRuns(&cfg, nil, nil, false),
+	}
+	// An early manifest says what a run directory is even if the process
+	// dies before the end.
+	if err := writeManifest(dir, manifest); err != nil {
+		return dir, err
+	}
+
+	rows, outcomes, runErr := trainAll(ctx, e, cfg, train, test, dir)
+
+	canceled := errors.Is(runErr, context.Canceled)
+	manifest.Runs = manifestRuns(&cfg, outcomes, rows, canceled)
+	failed := 0
+	statuses := map[string]string{}
+	for _, r := range manifest.Runs {
+		statuses[runKey(r.Method, r.Seed)] = r.Status
+		if r.Error != "" {
+			failed++
+		}
+	}
+	writeErr := writeSummaries(e, dir, rows, statuses, opts.plots, true)
+
+	switch {
+	case canceled:
+		manifest.Status = runinfo.StatusCanceled
+	case runErr != nil || writeErr != nil || failed > 0:
+		manifest.Status = runinfo.StatusFailed
+	default:
+		manifest.Status = runinfo.StatusCompleted
+	}
+	if err := errors.Join(runErr, writeErr); err != nil {
+		manifest.Error = err.Error()
+	}
+	manifest.End = time.Now()
+	if err := writeManifest(dir, manifest); err != nil {
+		return dir, errors.Join(runErr, writeErr, err)
+	}
+	e.log.Info("done", "dir", dir, "status", manifest.Status, "seconds", time.Since(start).Seconds())
+
+	if runErr != nil || writeErr != nil {
+		return dir, errors.Join(runErr, writeErr)
+	}
+	if failed > 0 {
+		return dir, &methodsFailedError{failed: failed, total: len(manifest.Runs), summary: filepath.Join(dir, "summary.md")}
+	}
+	return dir, nil
+}
+
+// methodsFailedError reports (method, seed) runs that failed while the
+// others went on.
+type methodsFailedError struct {
+	failed, total int
+	summary       string // path of the summary with the status of each run
+}
+
+func (e *methodsFailedError) Error() string {
+	return fmt.Sprintf("admm: %d of %d method runs failed; see the status column of %s", e.failed, e.total, e.summary)
+}
+
+// trainAll runs every method of cfg, prints each row to e.stdout as it
+// comes and rewrites dir/metrics.csv after each.
+func trainAll(ctx context.Context, e *env, cfg runner.Config, train, test *data.Dataset, dir string) ([]report.Row, []runner.Outcome, error) {
+	var bar *progress
+	if e.progress {
+		bar = newProgress(e.stderr, &cfg)
+		defer bar.finish()
+	}
 	var rows []report.Row
-	stream := report.NewMarkdownStream(stdout)
-	csvPath := filepath.Join(out, "metrics.csv")
+	stream := report.NewMarkdownStream(e.stdout)
+	csvPath := filepath.Join(dir, "metrics.csv")
 	sink := func(r *report.Row) error {
 		rows = append(rows, *r)
+		bar.clear()
 		if err := stream.Write(r); err != nil {
 			return err
 		}
+		bar.update(r)
 		// Rewriting the whole file keeps it complete after every row, so an
 		// interrupted run still leaves a valid table.
 		return report.WriteFileAtomic(csvPath, func(w io.Writer) error { return report.WriteCSV(w, rows) })
 	}
-	outcomes, runErr := runner.Run(ctx, cfg, train, test, runner.Options{Sink: sink, Logger: log})
+	outcomes, err := runner.Run(ctx, cfg, train, test, runner.Options{Sink: sink, Logger: e.log})
+	return rows, outcomes, err
+}
 
-	statuses := map[string]string{}
-	failed := 0
+// manifestRuns returns every (method, seed) pair of cfg with its outcome.
+// A pair without an outcome did not start; with canceled, the last pair
+// with an outcome but no status was stopped by the cancellation.
+func manifestRuns(cfg *runner.Config, outcomes []runner.Outcome, rows []report.Row, canceled bool) []runinfo.Run {
+	byKey := map[string]*runner.Outcome{}
 	for i := range outcomes {
-		statuses[outcomes[i].Key()] = outcomes[i].Status
-		if outcomes[i].Err != nil {
-			failed++
+		byKey[outcomes[i].Key()] = &outcomes[i]
+	}
+	last := map[string]*report.Row{}
+	for i := range rows {
+		last[runKey(rows[i].Method, rows[i].Seed)] = &rows[i]
+	}
+	var runs []runinfo.Run
+	for _, seed := range cfg.Seeds {
+		for _, m := range cfg.Methods {
+			key := runKey(m, seed)
+			r := runinfo.Run{Method: m, Seed: seed, Status: runinfo.RunNotStarted}
+			if o, ok := byKey[key]; ok {
+				r.Status, r.Rows = o.Status, o.Rows
+				if o.Err != nil {
+					r.Error = o.Err.Error()
+				}
+				if r.Status == "" && canceled {
+					r.Status = runinfo.RunCanceled
+				}
+			}
+			if row, ok := last[key]; ok {
+				r.Final = map[string]runinfo.Float{
+					"train_ce":  runinfo.Float(row.TrainCE),
+					"train_acc": runinfo.Float(row.TrainAcc),
+					"test_acc":  runinfo.Float(row.TestAcc),
+				}
+			}
+			runs = append(runs, r)
 		}
 	}
+	return runs
+}
+
+// writeSummaries writes summary.md, summary.tex and the plots of rows
+// into dir, and with toStdout prints the summary to e.stdout too. It goes
+// on after a failure, so one broken file does not cost the others, and
+// returns every error.
+func writeSummaries(e *env, dir string, rows []report.Row, statuses map[string]string, plots []string, toStdout bool) error {
 	summary := report.Summarize(rows, statuses)
-	fmt.Fprintln(stdout)
-	if err := summary.WriteMarkdown(stdout); err != nil {
-		return err
+	var errs []error
+	if toStdout {
+		fmt.Fprintln(e.stdout)
+		errs = append(errs, summary.WriteMarkdown(e.stdout))
 	}
-	if err := report.WriteFileAtomic(filepath.Join(out, "summary.md"), summary.WriteMarkdown); err != nil {
-		return err
+	errs = append(errs,
+		report.WriteFileAtomic(filepath.Join(dir, "summary.md"), summary.WriteMarkdown),
+		report.WriteFileAtomic(filepath.Join(dir, "summary.tex"), summary.WriteLaTeX),
+	)
+	if len(plots) > 0 {
+		paths, err := report.WritePlots(filepath.Join(dir, "plots"), rows, plots)
+		e.log.Info("plots written", "dir", filepath.Join(dir, "plots"), "files", len(paths))
+		errs = append(errs, err)
 	}
-	log.Info("done", "dir", out, "seconds", time.Since(start).Seconds())
-	if runErr != nil {
-		return runErr
+	return errors.Join(errs...)
+}
+
+// writeJSON writes v as indented JSON to path, atomically.
+func writeJSON(path string, v any) error {
+	return report.WriteFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return pkgerrors.Wrapf(enc.Encode(v), "admm: encode %s", filepath.Base(path))
+	})
+}
+
+func writeManifest(dir string, m *runinfo.Manifest) error {
+	return report.WriteFileAtomic(filepath.Join(dir, "manifest.json"), m.Write)
+}
+
+// checkNewDir rejects an existing run directory before the data is loaded;
+// createRunDir makes the check that counts.
+func checkNewDir(dir string) error {
+	if dir == "" {
+		return nil
 	}
-	if failed > 0 {
-		return fmt.Errorf("admm run: %d of %d method runs failed; see the status column of %s", failed, len(outcomes), filepath.Join(out, "summary.md"))
+	if _, err := os.Stat(dir); err == nil {
+		return usageErrorf("admm: run directory %s already exists: choose another -out, or remove it", dir)
 	}
 	return nil
 }
@@ -180,51 +387,37 @@ func doRun(ctx context.Context, cfg runner.Config, out string, stdout io.Writer,
 // a run never overwrites the results of another.
 func createRunDir(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return pkgerrors.Wrap(err, "admm run: create the results directory")
+		return pkgerrors.Wrap(err, "admm: create the results directory")
 	}
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("admm run: run directory %s already exists: choose another -out, or remove it", dir)
+			return usageErrorf("admm: run directory %s already exists: choose another -out, or remove it", dir)
 		}
-		return pkgerrors.Wrap(err, "admm run: create the run directory")
+		return pkgerrors.Wrap(err, "admm: create the run directory")
 	}
 	return nil
 }
 
-// listFlag is a comma-separated list of names.
-type listFlag []string
+// listValue is a comma-separated list of names; "none" or "" is the
+// empty list.
+type listValue struct{ list *[]string }
 
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l listValue) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
 
-func (l *listFlag) Set(s string) error {
-	*l = nil
+func (l listValue) Set(s string) error {
+	*l.list = nil
+	if s == "none" {
+		return nil
+	}
 	for _, f := range strings.Split(s, ",") {
 		if f = strings.TrimSpace(f); f != "" {
-			*l = append(*l, f)
+			*l.list = append(*l.list, f)
 		}
-	}
-	return nil
-}
-
-// seedsFlag is a comma-separated list of unsigned integers.
-type seedsFlag []uint64
-
-func (l *seedsFlag) String() string {
-	parts := make([]string, len(*l))
-	for i, s := range *l {
-		parts[i] = strconv.FormatUint(s, 10)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (l *seedsFlag) Set(s string) error {
-	*l = nil
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
-		if err != nil {
-			return fmt.Errorf("invalid seed %q: want a non-negative integer", f)
-		}
-		*l = append(*l, v)
 	}
 	return nil
 }
