@@ -10,12 +10,13 @@ import (
 // Stiefel is the set of d×k matrices with orthonormal columns, WᵀW = I_k.
 //
 // Maximizing tr(WᵀΣW) over it gives the top-k eigenspace of Σ, with value
-// the sum of the k largest eigenvalues (Ky Fan 1949).
+// the sum of the k largest eigenvalues (Ky Fan's maximum principle).
 type Stiefel struct{}
 
 // Project sets dst to the polar factor UVᵀ of w = USVᵀ, the nearest matrix
 // with orthonormal columns in the Frobenius norm (Higham 1986, "Computing
-// the polar decomposition with applications", Theorem 1). A rank-deficient
+// the polar decomposition, with applications", SIAM J. Sci. Stat. Comput.
+// 7(4)). A rank-deficient
 // w has several nearest points and Project returns one of them, because it
 // never divides by a singular value. Project panics if w has more columns
 // than rows. If the SVD fails to converge, Project sets dst to NaN.
