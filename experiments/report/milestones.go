@@ -84,7 +84,7 @@ func Milestones(rows []Row, evrTarget float64, reference string) []MethodMilesto
 }
 
 // WriteMilestonesMarkdown prints the milestones as a Markdown table. A
-// milestone cell averages the seeds that reached it and says how many did.
+// milestone cell averages the seeds that reached it and counts them.
 func WriteMilestonesMarkdown(w io.Writer, ms []MethodMilestones, evrTarget float64, reference string) error {
 	cols := []string{
 		"method", "seeds", "test_acc", "evr",

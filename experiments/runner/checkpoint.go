@@ -127,7 +127,7 @@ func (t *trainState) capture(st *RunState) {
 	}
 	st.OptStep, st.OptMoments = t.opt.(nets.Checkpointer).State()
 	st.Batch = t.batch.State()
-	// MarshalBinary of a PCG cannot fail.
+	// rand.PCG.MarshalBinary always returns a nil error.
 	st.BatchRNG, _ = t.batchRNG.MarshalBinary()
 }
 

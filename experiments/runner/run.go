@@ -25,7 +25,7 @@ type Options struct {
 
 	// Checkpoint, if not nil, receives the state of the experiment after
 	// every CheckpointEvery iterations (outer ADMM iterations or epochs)
-	// of a method, and when Stop asks for a stop. An error from it stops
+	// of a method, and when Stop requests a stop. An error from it stops
 	// the run. Checkpoints need a configuration whose state they can
 	// save: see [Config.Validate] with a checkpoint interval.
 	Checkpoint      func(*Checkpoint) error
@@ -40,7 +40,7 @@ type Options struct {
 	Resume *Checkpoint
 }
 
-// Outcome is how one (method, seed) run ended.
+// Outcome is the result of one (method, seed) run.
 type Outcome struct {
 	Method string
 	Seed   uint64
