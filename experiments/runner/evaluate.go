@@ -13,7 +13,7 @@ const evalChunk = 10000
 
 // measure fills the metric columns of row: the PCA measures of w (the
 // constrained reduction matrix) and the classification measures of the
-// network m as it stands (for ADMM, with Z in its reduction layer).
+// network m in its current state (for ADMM, Z in its reduction layer).
 func (s *setup) measure(row *report.Row, w *mat.Dense, m *model) {
 	ref := s.referenceFor(m)
 	row.PCAObjective = ref.Objective(w)
