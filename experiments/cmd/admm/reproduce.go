@@ -217,6 +217,10 @@ func sameValue(a, b string, tol float64) bool {
 	case x == y:
 		// Equal infinities, whose difference is NaN.
 		return true
+	case math.IsInf(x, 0) || math.IsInf(y, 0):
+		// The bound T·|a| is infinite too, so an infinity agrees only
+		// with itself.
+		return false
 	}
 	return math.Abs(x-y) <= tol*math.Max(1, math.Abs(x))
 }
