@@ -231,8 +231,8 @@ func (f *fieldValue) Set(s string) error {
 	if f.v.Kind() != reflect.Slice {
 		return parseScalar(f.v, s)
 	}
-	// An empty string sets a nil list, as a missing JSON key leaves it; the
-	// configuration's Validate then says whether the field may be empty.
+	// An empty string sets a nil list, as a missing JSON key leaves it. The
+	// configuration's Validate then decides whether the field may be empty.
 	if strings.TrimSpace(s) == "" {
 		f.v.Set(reflect.Zero(f.v.Type()))
 		return nil

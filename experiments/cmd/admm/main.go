@@ -4,9 +4,13 @@
 //
 // Usage:
 //
-//	admm run [flags]                       train and measure; "admm run -h" lists the flags
-//	admm reproduce [-tol T] [-out DIR] RUNDIR  rerun RUNDIR/config.json and compare metrics.csv
-//	admm report [-out DIR] RUNDIR...       rebuild the summaries and plots of run directories
+//	admm run [flags]
+//	admm reproduce [-tol T] [-out NEWDIR] RUNDIR
+//	admm report [-out DIR] RUNDIR...
+//
+// run trains and measures ("admm run -h" lists the flags), reproduce
+// reruns RUNDIR/config.json and compares the two metrics.csv files, and
+// report rebuilds the summaries and plots of run directories.
 //
 // With no flags, run trains on MNIST with k = 32, W on the Stiefel
 // manifold, by admm, joint and two-stage, and writes results/<timestamp>/.
@@ -41,7 +45,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// env is what every subcommand writes to.
+// env is the output of a subcommand: its streams, logger and command line.
 type env struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger

@@ -15,8 +15,8 @@ import (
 type progress struct {
 	bar *progressbar.ProgressBar
 	// offset is the number of rows expected before each (method, seed)
-	// run, by "method/seed"; a run that stops early (converged, failed)
-	// leaves a gap that the next run's first row closes.
+	// run, by "method/seed". A run that stops early (converged, failed)
+	// leaves a gap, which the next run's first row closes.
 	offset map[string]int
 }
 

@@ -213,7 +213,7 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 		Status:  runinfo.StatusRunning,
 		Runs:    manifestRuns(&cfg, nil, nil, false),
 	}
-	// An early manifest says what a run directory is even if the process
+	// An early manifest identifies the run directory even if the process
 	// dies before the end.
 	if err := writeManifest(dir, manifest); err != nil {
 		return dir, err
