@@ -198,7 +198,6 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 	if err := createRunDir(dir); err != nil {
 		return "", err
 	}
-	e.log.Info("writing results", "dir", dir)
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
 		return dir, err
 	}
@@ -218,6 +217,7 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 	if err := writeManifest(dir, manifest); err != nil {
 		return dir, err
 	}
+	e.log.Info("writing results", "dir", dir)
 
 	rows, outcomes, runErr := trainAll(ctx, e, cfg, train, test, dir)
 
