@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/pkg/errors"
+	"gonum.org/v1/gonum/mat"
 )
 
 // WriteCSV writes the header and rows to w.
@@ -18,6 +19,24 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	}
 	for i := range rows {
 		if err := cw.Write(rows[i].Fields()); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteMatrixCSV writes m as CSV, one row of m per line, every value in
+// the shortest form that parses back to it.
+func WriteMatrixCSV(w io.Writer, m mat.Matrix) error {
+	r, c := m.Dims()
+	cw := csv.NewWriter(w)
+	record := make([]string, c)
+	for i := 0; i < r; i++ {
+		for j := range record {
+			record[j] = formatFloat(m.At(i, j))
+		}
+		if err := cw.Write(record); err != nil {
 			return err
 		}
 	}

@@ -61,10 +61,10 @@ type RunState struct {
 	Rho     float64
 }
 
-// checkpointable reports why cfg cannot be checkpointed, or nil. The
+// Checkpointable returns why runs of c cannot be checkpointed, or nil. The
 // minibatch covariance sources, the spectral penalty and Anderson
 // acceleration keep state that a checkpoint does not save yet.
-func (c *Config) checkpointable() error {
+func (c *Config) Checkpointable() error {
 	// TODO: save the state of the minibatch and EWMA covariance sources,
 	// the spectral penalty and the Anderson memory in checkpoints.
 	switch {
@@ -169,17 +169,17 @@ func (s *setup) resumeState(method string, seed uint64) *RunState {
 
 // boundary is called after the row of iteration iter of a run: it writes a
 // checkpoint when one is due or a stop was requested, and returns
-// ErrStopped for a stop. final marks the last iteration, after which the
-// run ends anyway and no state needs saving.
+// ErrStopped for a stop, with or without a checkpoint function. final
+// marks the last iteration, after which the run ends anyway: no state is
+// saved then, and a resume continues from the previous checkpoint.
 func (s *setup) boundary(iter int, final bool, capture func() *RunState) error {
 	stop := s.stop != nil && s.stop()
 	due := s.every > 0 && iter%s.every == 0
-	if final || (!stop && !due) || s.checkpoint == nil {
-		return nil
-	}
-	cp := &Checkpoint{Config: s.cfg, Rows: append([]report.Row(nil), s.rows...), Done: s.done, Current: capture()}
-	if err := s.checkpoint(cp); err != nil {
-		return fmt.Errorf("runner: write checkpoint: %w", err)
+	if s.checkpoint != nil && !final && (stop || due) {
+		cp := &Checkpoint{Config: s.cfg, Rows: append([]report.Row(nil), s.rows...), Done: s.done, Current: capture()}
+		if err := s.checkpoint(cp); err != nil {
+			return fmt.Errorf("runner: write checkpoint: %w", err)
+		}
 	}
 	if stop {
 		return ErrStopped

@@ -99,7 +99,7 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 		return nil, fmt.Errorf("runner: invalid checkpoint interval %d: want ≥ 1, or 0 for checkpoints only on a stop", opts.CheckpointEvery)
 	}
 	if opts.Checkpoint != nil || opts.Resume != nil {
-		if err := cfg.checkpointable(); err != nil {
+		if err := cfg.Checkpointable(); err != nil {
 			return nil, err
 		}
 	}

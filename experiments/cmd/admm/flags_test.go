@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/admm-go/admm/experiments/runner"
@@ -17,7 +18,7 @@ import (
 
 // testEnv returns an env that discards all output.
 func testEnv() *env {
-	return &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)}
+	return &env{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler), stop: &atomic.Bool{}}
 }
 
 func TestEveryConfigFieldHasFlag(t *testing.T) {

@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/term"
@@ -54,6 +55,9 @@ type env struct {
 	progress bool
 	// command is the command line, for the manifest.
 	command []string
+	// stop is set by the first interrupt: the run writes a checkpoint at
+	// the next iteration boundary and stops.
+	stop *atomic.Bool
 }
 
 // run dispatches a subcommand and returns the exit status.
@@ -75,6 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 		progress: progress,
 		command:  append([]string{"admm"}, args...),
+		stop:     &atomic.Bool{},
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,31 +89,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(sigs)
 	done := make(chan struct{})
 	defer close(done)
-	go handleSignals(sigs, done, cancel, stderr, os.Exit)
+	go handleSignals(sigs, done, func() { e.stop.Store(true) }, stderr, os.Exit)
 
 	switch args[0] {
 	case "run":
 		return cmdRun(ctx, e, args[1:])
 	case "reproduce":
 		return cmdReproduce(ctx, e, args[1:])
+	case "resume":
+		return cmdResume(ctx, e, args[1:])
 	case "report":
 		return cmdReport(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "admm: unknown command %q: want run, reproduce or report\n\n", args[0])
+	fmt.Fprintf(stderr, "admm: unknown command %q: want run, resume, reproduce or report\n\n", args[0])
 	usage(stderr)
 	return exitUsage
 }
 
-// handleSignals cancels the run on the first signal from sigs and calls
-// exit(130) on the second. It returns when done is closed.
-func handleSignals(sigs <-chan os.Signal, done <-chan struct{}, cancel context.CancelFunc, stderr io.Writer, exit func(int)) {
+// handleSignals calls stop on the first signal from sigs, which makes a
+// run write a checkpoint at its next iteration boundary and stop, and
+// calls exit(130) on the second. It returns when done is closed.
+func handleSignals(sigs <-chan os.Signal, done <-chan struct{}, stop func(), stderr io.Writer, exit func(int)) {
 	select {
 	case s := <-sigs:
-		fmt.Fprintf(stderr, "admm: received %v: stopping and writing what was measured; send it again to exit at once\n", s)
-		cancel()
+		fmt.Fprintf(stderr, "admm: received %v: stopping after the current iteration and writing a checkpoint; send it again to exit at once\n", s)
+		stop()
 	case <-done:
 		return
 	}
@@ -133,6 +141,7 @@ func usage(w io.Writer) {
 
 commands:
   run        train every method of an experiment and write its convergence tables
+  resume     continue an interrupted run from the checkpoint in its directory
   reproduce  rerun the experiment of a run directory and compare the metrics
   report     rebuild the summaries and plots of run directories without training
 

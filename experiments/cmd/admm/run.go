@@ -27,7 +27,15 @@ type runOptions struct {
 	out string
 	// plots are the plot formats; none means no plots.
 	plots []string
+	// checkpointEvery is the number of iterations or epochs of a method
+	// between checkpoints; 0 writes one only on an interrupt.
+	checkpointEvery int
 }
+
+// defaultCheckpointEvery is the default interval of checkpoints. Writing
+// one costs a gob encoding of the network and the rows so far, well under
+// the time of one outer iteration on MNIST.
+const defaultCheckpointEvery = 10
 
 // defaultPlots are the formats of the plots of a run.
 var defaultPlots = []string{"svg", "png"}
@@ -57,6 +65,9 @@ func exitStatus(e *env, err error) int {
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		e.log.Warn("run canceled", "err", err)
+		return exitInterrupted
+	case errors.Is(err, runner.ErrStopped):
+		e.log.Warn("run stopped at an interrupt", "err", err)
 		return exitInterrupted
 	}
 	e.log.Error("failed", "err", err)
@@ -108,6 +119,7 @@ func newRunFlagSet(cfg *runner.Config, opts *runOptions, configPath *string) *fl
 	fs.StringVar(configPath, "config", "", "JSON configuration `file` (snake_case keys); flags override its fields")
 	fs.StringVar(&opts.out, "out", "", "run `directory` to create (default results/<timestamp>); it must not exist")
 	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none (default svg,png)")
+	fs.IntVar(&opts.checkpointEvery, "checkpoint-every", defaultCheckpointEvery, "write a checkpoint every `n` iterations or epochs of a method; 0: only on an interrupt")
 	bindConfigFlags(fs, cfg)
 	return fs
 }
@@ -116,7 +128,7 @@ func newRunFlagSet(cfg *runner.Config, opts *runOptions, configPath *string) *fl
 // fields of the configuration file.
 func parseRunFlags(e *env, args []string) (runner.Config, runOptions, error) {
 	cfg := runner.DefaultConfig()
-	opts := runOptions{plots: defaultPlots}
+	opts := runOptions{plots: defaultPlots, checkpointEvery: defaultCheckpointEvery}
 	var configPath string
 	fs := newRunFlagSet(&cfg, &opts, &configPath)
 	positional, err := parseFlags(e, fs, args)
@@ -128,6 +140,9 @@ func parseRunFlags(e *env, args []string) (runner.Config, runOptions, error) {
 	}
 	if err := checkPlotFormats(opts.plots); err != nil {
 		return cfg, opts, err
+	}
+	if opts.checkpointEvery < 0 {
+		return cfg, opts, usageErrorf("admm run: invalid -checkpoint-every %d: want ≥ 1, or 0 for checkpoints only on an interrupt", opts.checkpointEvery)
 	}
 	if err := checkNewDir(opts.out); err != nil {
 		return cfg, opts, err
@@ -218,10 +233,18 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 		return dir, err
 	}
 	e.log.Info("writing results", "dir", dir)
+	return dir, trainAndWrite(ctx, e, cfg, opts, dir, train, test, manifest, nil)
+}
 
-	rows, outcomes, runErr := trainAll(ctx, e, cfg, train, test, dir)
+// trainAndWrite trains, from a checkpoint when resume is not nil, and
+// writes the tables, the plots, the weights and the final manifest.
+func trainAndWrite(ctx context.Context, e *env, cfg runner.Config, opts runOptions, dir string,
+	train, test *data.Dataset, manifest *runinfo.Manifest, resume *runner.Checkpoint) error {
+	start := time.Now()
+	rows, outcomes, runErr := trainAll(ctx, e, cfg, opts, train, test, dir, resume)
 
-	canceled := errors.Is(runErr, context.Canceled)
+	stopped := errors.Is(runErr, runner.ErrStopped)
+	canceled := errors.Is(runErr, context.Canceled) || stopped
 	manifest.Runs = manifestRuns(&cfg, outcomes, rows, canceled)
 	failed := 0
 	statuses := map[string]string{}
@@ -231,7 +254,10 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 			failed++
 		}
 	}
-	writeErr := writeSummaries(e, dir, rows, statuses, opts.plots, true)
+	writeErr := errors.Join(
+		writeSummaries(e, dir, rows, statuses, opts.plots, true),
+		writeWeights(dir, outcomes),
+	)
 
 	switch {
 	case canceled:
@@ -246,17 +272,22 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 	}
 	manifest.End = time.Now()
 	if err := writeManifest(dir, manifest); err != nil {
-		return dir, errors.Join(runErr, writeErr, err)
+		return errors.Join(runErr, writeErr, err)
 	}
 	e.log.Info("done", "dir", dir, "status", manifest.Status, "seconds", time.Since(start).Seconds())
+	if stopped {
+		if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err == nil {
+			fmt.Fprintf(e.stderr, "admm: stopped; continue with: admm resume %s\n", dir)
+		}
+	}
 
 	if runErr != nil || writeErr != nil {
-		return dir, errors.Join(runErr, writeErr)
+		return errors.Join(runErr, writeErr)
 	}
 	if failed > 0 {
-		return dir, &methodsFailedError{failed: failed, total: len(manifest.Runs), summary: filepath.Join(dir, "summary.md")}
+		return &methodsFailedError{failed: failed, total: len(manifest.Runs), summary: filepath.Join(dir, "summary.md")}
 	}
-	return dir, nil
+	return nil
 }
 
 // methodsFailedError reports (method, seed) runs that failed while the
@@ -270,17 +301,29 @@ func (e *methodsFailedError) Error() string {
 	return fmt.Sprintf("admm: %d of %d method runs failed; see the status column of %s", e.failed, e.total, e.summary)
 }
 
+// checkpointFile is the name of the checkpoint in a run directory.
+const checkpointFile = "checkpoint.gob"
+
 // trainAll runs every method of cfg, prints each row to e.stdout as it
-// comes and rewrites dir/metrics.csv after each.
-func trainAll(ctx context.Context, e *env, cfg runner.Config, train, test *data.Dataset, dir string) ([]report.Row, []runner.Outcome, error) {
+// comes and rewrites dir/metrics.csv after each. It writes checkpoints to
+// dir when cfg allows them, and continues from resume when it is not nil.
+func trainAll(ctx context.Context, e *env, cfg runner.Config, opts runOptions, train, test *data.Dataset, dir string,
+	resume *runner.Checkpoint) ([]report.Row, []runner.Outcome, error) {
 	var bar *progress
 	if e.progress {
 		bar = newProgress(e.stderr, &cfg)
 		defer bar.finish()
 	}
 	var rows []report.Row
+	if resume != nil {
+		rows = append(rows, resume.Rows...)
+	}
 	stream := report.NewMarkdownStream(e.stdout)
 	csvPath := filepath.Join(dir, "metrics.csv")
+	writeMetrics := func() error {
+		return report.WriteFileAtomic(csvPath, func(w io.Writer) error { return report.WriteCSV(w, rows) })
+	}
+	var lastWrite time.Time
 	sink := func(r *report.Row) error {
 		rows = append(rows, *r)
 		bar.clear()
@@ -288,12 +331,58 @@ func trainAll(ctx context.Context, e *env, cfg runner.Config, train, test *data.
 			return err
 		}
 		bar.update(r)
-		// Rewriting the whole file keeps it complete after every row, so an
-		// interrupted run still leaves a valid table.
-		return report.WriteFileAtomic(csvPath, func(w io.Writer) error { return report.WriteCSV(w, rows) })
+		// Rewriting the whole file keeps it complete, so an interrupted run
+		// still leaves a valid table. At most one rewrite a second keeps
+		// the cost linear in the number of rows on long runs.
+		if time.Since(lastWrite) < csvInterval {
+			return nil
+		}
+		lastWrite = time.Now()
+		return writeMetrics()
 	}
-	outcomes, err := runner.Run(ctx, cfg, train, test, runner.Options{Sink: sink, Logger: e.log})
+	ropts := runner.Options{Sink: sink, Logger: e.log, Stop: e.stop.Load, Resume: resume}
+	if err := cfg.Checkpointable(); err != nil {
+		e.log.Warn("checkpoints are off for this configuration", "reason", err)
+	} else {
+		cpPath := filepath.Join(dir, checkpointFile)
+		ropts.CheckpointEvery = opts.checkpointEvery
+		ropts.Checkpoint = func(cp *runner.Checkpoint) error {
+			// The table on disk must hold at least the rows of the
+			// checkpoint, for a resume after an immediate exit.
+			if err := writeMetrics(); err != nil {
+				return err
+			}
+			return runner.WriteCheckpoint(cpPath, cp)
+		}
+	}
+	outcomes, err := runner.Run(ctx, cfg, train, test, ropts)
+	if werr := writeMetrics(); werr != nil {
+		err = errors.Join(err, werr)
+	}
 	return rows, outcomes, err
+}
+
+// csvInterval is the least time between two rewrites of metrics.csv while
+// a run goes on; the last rows are always written when it ends.
+const csvInterval = time.Second
+
+// writeWeights writes the final reduction matrix W of every run, the last
+// finite one for a run that failed, to dir/weights/METHOD-seedN.csv, one
+// row of W per line.
+func writeWeights(dir string, outcomes []runner.Outcome) error {
+	var errs []error
+	for _, o := range outcomes {
+		if o.W == nil {
+			continue
+		}
+		wdir := filepath.Join(dir, "weights")
+		if err := os.MkdirAll(wdir, 0o755); err != nil {
+			return pkgerrors.Wrap(err, "admm: create the weights directory")
+		}
+		path := filepath.Join(wdir, fmt.Sprintf("%s-seed%d.csv", o.Method, o.Seed))
+		errs = append(errs, report.WriteFileAtomic(path, func(w io.Writer) error { return report.WriteMatrixCSV(w, o.W) }))
+	}
+	return errors.Join(errs...)
 }
 
 // manifestRuns returns every (method, seed) pair of cfg with its outcome.

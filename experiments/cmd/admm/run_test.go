@@ -176,7 +176,7 @@ func TestUsageErrors(t *testing.T) {
 		want []string // parts of stderr
 	}{
 		{"no command", nil, []string{"usage: admm <command>"}},
-		{"unknown command", []string{"train"}, []string{`unknown command "train"`, "want run, reproduce or report"}},
+		{"unknown command", []string{"train"}, []string{`unknown command "train"`, "want run, resume, reproduce or report"}},
 		{"unknown flag", []string{"run", "-nosuch", "1"}, []string{"-nosuch", `run "admm run -h"`}},
 		{"positional argument", []string{"run", "extra"}, []string{`unexpected argument "extra"`}},
 		{"misspelled config key", []string{"run", "-config", badKey}, []string{`"max_iters"`, badKey}},
