@@ -435,9 +435,13 @@ func writeSummaries(e *env, dir string, rows []report.Row, statuses map[string]s
 		fmt.Fprintln(e.stdout)
 		errs = append(errs, summary.WriteMarkdown(e.stdout))
 	}
+	milestones := report.Milestones(rows, milestoneEVR, milestoneReference)
 	errs = append(errs,
 		report.WriteFileAtomic(filepath.Join(dir, "summary.md"), summary.WriteMarkdown),
 		report.WriteFileAtomic(filepath.Join(dir, "summary.tex"), summary.WriteLaTeX),
+		report.WriteFileAtomic(filepath.Join(dir, "milestones.md"), func(w io.Writer) error {
+			return report.WriteMilestonesMarkdown(w, milestones, milestoneEVR, milestoneReference)
+		}),
 	)
 	if len(plots) > 0 {
 		paths, err := report.WritePlots(filepath.Join(dir, "plots"), rows, plots)
@@ -446,6 +450,14 @@ func writeSummaries(e *env, dir string, rows []report.Row, statuses map[string]s
 	}
 	return errors.Join(errs...)
 }
+
+// Milestones of milestones.md: the first row with evr ≥ milestoneEVR, and
+// the first row at or above the final test accuracy of joint backprop for
+// the same seed.
+const (
+	milestoneEVR       = 0.99
+	milestoneReference = "joint"
+)
 
 // writeJSON writes v as indented JSON to path, atomically.
 func writeJSON(path string, v any) error {
