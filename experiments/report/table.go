@@ -40,7 +40,7 @@ func (m *MarkdownStream) Write(r *Row) error {
 		short(r.SubspaceDist), short(r.ConstraintViolation), "", "", "",
 	}
 	if r.ADMM != nil {
-		cells[12], cells[13], cells[14] = short(r.ADMM.Primal), short(r.ADMM.Dual), short(r.ADMM.Rho)
+		cells[12], cells[13], cells[14] = residual(r.ADMM.Primal), residual(r.ADMM.Dual), short(r.ADMM.Rho)
 	}
 	_, err := fmt.Fprintf(m.w, "| %s |\n", strings.Join(cells, " | "))
 	return err
@@ -53,6 +53,15 @@ func writeMarkdownHeader(w io.Writer, cols []string) error {
 	}
 	_, err := fmt.Fprintf(w, "| %s |\n|%s|\n", strings.Join(cols, " | "), strings.Join(sep, "|"))
 	return err
+}
+
+// residual formats a residual, leaving the cell empty for the NaN of a
+// starting row, which no iteration has produced yet.
+func residual(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return short(v)
 }
 
 // short formats a metric with four significant digits, enough to compare

@@ -169,17 +169,26 @@ func (s *setup) resumeState(method string, seed uint64) *RunState {
 
 // boundary is called after the row of iteration iter of a run: it writes a
 // checkpoint when one is due or a stop was requested, and returns
-// ErrStopped for a stop, with or without a checkpoint function. final
-// marks the last iteration, after which the run ends anyway: no state is
-// saved then, and a resume continues from the previous checkpoint.
+// ErrStopped for a stop. Without a checkpoint function a stop takes effect
+// at once. final marks the last iteration of a run, which saves no state.
 func (s *setup) boundary(iter int, final bool, capture func() *RunState) error {
 	stop := s.stop != nil && s.stop()
 	due := s.every > 0 && iter%s.every == 0
-	if s.checkpoint != nil && !final && (stop || due) {
-		cp := &Checkpoint{Config: s.cfg, Rows: append([]report.Row(nil), s.rows...), Done: s.done, Current: capture()}
-		if err := s.checkpoint(cp); err != nil {
-			return fmt.Errorf("runner: write checkpoint: %w", err)
+	if s.checkpoint == nil {
+		if stop {
+			return ErrStopped
 		}
+		return nil
+	}
+	if final || !(stop || due) {
+		// After the final row the run ends anyway, and a stop waits for
+		// the first boundary of the next run, where a checkpoint can hold
+		// this one as finished.
+		return nil
+	}
+	cp := &Checkpoint{Config: s.cfg, Rows: append([]report.Row(nil), s.rows...), Done: s.done, Current: capture()}
+	if err := s.checkpoint(cp); err != nil {
+		return fmt.Errorf("runner: write checkpoint: %w", err)
 	}
 	if stop {
 		return ErrStopped

@@ -127,7 +127,7 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 		watch.total = st.Elapsed
 	} else {
 		// Σ was formed from all n samples once.
-		row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: s.cfg.Rho}}
+		row := report.Row{Method: MethodADMM, Seed: seed, Samples: int64(n), ADMM: startStats(s.cfg.Rho)}
 		s.measure(&row, m.reduce.W, m)
 		if err := s.emit(&row, o); err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		zstep.SetSamples(st.Samples - int64(n))
 		watch.total = st.Elapsed
 	} else {
-		row := report.Row{Method: MethodAlternating, Seed: seed, Samples: int64(n), ADMM: &report.ADMMStats{Rho: rho}}
+		row := report.Row{Method: MethodAlternating, Seed: seed, Samples: int64(n), ADMM: startStats(rho)}
 		s.measure(&row, w, m)
 		if err := s.emit(&row, o); err != nil {
 			return err
@@ -633,4 +633,10 @@ func finite(m *mat.Dense) bool {
 		}
 	}
 	return true
+}
+
+// startStats returns the ADMM columns of a starting row: the penalty, and
+// NaN for the residuals, which no iteration has produced yet.
+func startStats(rho float64) *report.ADMMStats {
+	return &report.ADMMStats{Primal: math.NaN(), Dual: math.NaN(), EpsPri: math.NaN(), EpsDual: math.NaN(), Rho: rho}
 }
