@@ -32,12 +32,7 @@ func benchSetup(b *testing.B) *setup {
 // steps, without the measurements.
 func BenchmarkADMMIteration(b *testing.B) {
 	s := benchSetup(b)
-	m, err := s.newModel(1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ts := s.newTrainState(1, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
-	wstep, zstep, err := s.blocks(1, m, ts)
+	m, _, wstep, zstep, err := s.splitting(1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -84,38 +84,39 @@ func (s *setup) covariance(seed uint64) (subproblems.Covariance, error) {
 	return s.cov, nil
 }
 
-// blocks returns the W-step and the Z-step of admm and alternating; the
-// Z-step trains with the optimizer and minibatch order of ts.
-func (s *setup) blocks(seed uint64, m *model, ts *trainState) (admm.Block, *subproblems.CrossEntropyStep, error) {
+// splitting returns the network, its training state and the two blocks of
+// admm and alternating. The Z-step trains the whole network with the
+// optimizer and minibatch order of the training state.
+func (s *setup) splitting(seed uint64) (*model, *trainState, admm.Block, *subproblems.CrossEntropyStep, error) {
+	m, err := s.newModel(seed)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
 	cov, err := s.covariance(seed)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	wstep, err := subproblems.NewWStep(s.cfg.wstepName(), s.set, cov, s.cfg.Lambda, subproblems.WStepOptions{
 		MaxIter: s.cfg.GPIIter, Steps: s.cfg.WStepSteps, Step: s.cfg.WStepEta,
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, ts.batch, ts.opt, s.cfg.ZSteps)
-	return wstep, zstep, nil
+	return m, ts, wstep, zstep, nil
 }
 
 // runADMM trains by the splitting W = Z: the W-step maximizes the PCA
 // objective on the constraint set, the Z-step trains the network with its
 // reduction weights Z pulled towards W̄ + U.
 func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
-	m, err := s.newModel(seed)
+	m, ts, wstep, zstep, err := s.splitting(seed)
 	if err != nil {
 		return err
 	}
 	n, _ := s.train.X.Dims()
 	d, k := m.reduce.W.Dims()
-	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
-	wstep, zstep, err := s.blocks(seed, m, ts)
-	if err != nil {
-		return err
-	}
 
 	var watch stopwatch
 	start := admm.Start{X: m.reduce.W, Z: m.reduce.W}
@@ -208,17 +209,12 @@ func (s *setup) restoreADMM(st *RunState, ts *trainState, d, k int) (admm.Start,
 // W⁺ = prox_f(Z), Z⁺ = prox_g(W⁺), at a fixed ρ. It shows what the dual
 // variable of ADMM adds.
 func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) error {
-	m, err := s.newModel(seed)
+	m, ts, wstep, zstep, err := s.splitting(seed)
 	if err != nil {
 		return err
 	}
 	n, _ := s.train.X.Dims()
 	d, k := m.reduce.W.Dims()
-	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
-	wstep, zstep, err := s.blocks(seed, m, ts)
-	if err != nil {
-		return err
-	}
 	rho := s.cfg.Rho
 	w := mat.DenseCopyOf(m.reduce.W)
 	z := mat.DenseCopyOf(m.reduce.W)
