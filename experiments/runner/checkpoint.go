@@ -196,12 +196,13 @@ func (s *setup) boundary(iter int, final bool, capture func() *RunState) error {
 	return nil
 }
 
-// checkResume verifies that a checkpoint belongs to cfg.
-func checkResume(cfg Config, cp *Checkpoint) error {
+// Check returns an error unless cp was written for cfg and cfg allows
+// checkpoints.
+func (cp *Checkpoint) Check(cfg Config) error {
 	if !reflect.DeepEqual(cfg, cp.Config) {
 		return errors.New("runner: the checkpoint was written for another configuration; resume with the run directory's own config.json")
 	}
-	return nil
+	return cfg.Checkpointable()
 }
 
 // dense returns the r×c matrix of row-major values v, or an error if the

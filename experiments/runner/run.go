@@ -85,15 +85,8 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n, d := train.X.Dims()
-	if _, dt := test.X.Dims(); dt != d {
-		return nil, fmt.Errorf("runner: training data has %d features and test data %d", d, dt)
-	}
-	if cfg.K > d {
-		return nil, fmt.Errorf("runner: invalid k %d: want at most the input dimension %d", cfg.K, d)
-	}
-	if cfg.BatchSize > n {
-		return nil, fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples", cfg.BatchSize, n)
+	if err := CheckData(cfg, train, test); err != nil {
+		return nil, err
 	}
 	if opts.CheckpointEvery < 0 {
 		return nil, fmt.Errorf("runner: invalid checkpoint interval %d: want ≥ 1, or 0 for checkpoints only on a stop", opts.CheckpointEvery)
@@ -104,7 +97,7 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 		}
 	}
 	if opts.Resume != nil {
-		if err := checkResume(cfg, opts.Resume); err != nil {
+		if err := opts.Resume.Check(cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -169,6 +162,31 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 	return outcomes, nil
 }
 
+// CheckData returns an error when the data does not fit cfg: test and
+// training sets of different widths, k above the dimension, a batch larger
+// than the training set, or labels outside the classes of the network.
+func CheckData(cfg Config, train, test *data.Dataset) error {
+	n, d := train.X.Dims()
+	if _, dt := test.X.Dims(); dt != d {
+		return fmt.Errorf("runner: training data has %d features and test data %d: give both sets the same columns", d, dt)
+	}
+	if cfg.K > d {
+		return fmt.Errorf("runner: invalid k %d: want at most the input dimension %d; lower k", cfg.K, d)
+	}
+	if cfg.BatchSize > n {
+		return fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples; lower batch_size or raise train_size", cfg.BatchSize, n)
+	}
+	if train.Classes < 2 {
+		return fmt.Errorf("runner: the training labels give %d class: want at least 2", train.Classes)
+	}
+	for i, y := range test.Y {
+		if y < 0 || y >= train.Classes {
+			return fmt.Errorf("runner: test label %d of sample %d is outside the %d training classes; set classes, or remap with the training set's labels", y, i+1, train.Classes)
+		}
+	}
+	return nil
+}
+
 // newSetup computes Σ, its eigendecomposition and the metric reference.
 func newSetup(cfg Config, train, test *data.Dataset, opts Options) (*setup, error) {
 	log := opts.Logger
@@ -190,6 +208,7 @@ func newSetup(cfg Config, train, test *data.Dataset, opts Options) (*setup, erro
 	log.Info("covariance ready", "d", d, "n", n, "top_k_variance", s.ref.TopSum(),
 		"seconds", time.Since(start).Seconds())
 	warnRank(log, cov.Sym(), values, cfg.K)
+	warnEmptyClasses(log, train)
 	return s, nil
 }
 
@@ -230,6 +249,28 @@ func warnRank(log *slog.Logger, sigma *mat.SymDense, values []float64, k int) {
 	}
 	log.Warn("k exceeds the number of directions with nonzero variance; the extra columns of W carry none",
 		"k", k, "rank", rank, "zero_variance_features", len(zero), "first_zero_variance_features", fmt.Sprint(list))
+}
+
+// warnEmptyClasses logs a warning naming the classes that no training
+// sample has, such as a class 0 when labels run from 1 to C: the network
+// still gets an output for each, which is rarely what was meant.
+func warnEmptyClasses(log *slog.Logger, train *data.Dataset) {
+	count := make([]int, train.Classes)
+	for _, y := range train.Y {
+		if y >= 0 && y < len(count) {
+			count[y]++
+		}
+	}
+	var empty []int
+	for c, n := range count {
+		if n == 0 {
+			empty = append(empty, c)
+		}
+	}
+	if len(empty) > 0 {
+		log.Warn("some classes have no training sample; if the labels do not start at 0, use remap",
+			"classes", train.Classes, "empty_classes", fmt.Sprint(empty))
+	}
 }
 
 // Random streams derived from a seed: one for initialization, one for the

@@ -5,10 +5,12 @@
 // Usage:
 //
 //	admm run [flags]
+//	admm resume [-checkpoint-every N] [-plots F] RUNDIR
 //	admm reproduce [-tol T] [-out NEWDIR] RUNDIR
 //	admm report [-out DIR] RUNDIR...
 //
-// run trains and measures ("admm run -h" lists the flags), reproduce
+// run trains and measures ("admm run -h" lists the flags), resume
+// continues an interrupted run from RUNDIR/checkpoint.gob, reproduce
 // reruns RUNDIR/config.json and compares the two metrics.csv files, and
 // report rebuilds the summaries and plots of run directories.
 //
@@ -17,8 +19,9 @@
 //
 // Exit status: 0 on success, 1 when a run fails or reproduce finds a
 // difference, 2 on a usage error, 130 after an interrupt (SIGINT or
-// SIGTERM). The first interrupt stops the run and still writes what was
-// measured; a second one exits at once.
+// SIGTERM or SIGHUP). The first interrupt stops the run at the next
+// iteration boundary, writes a checkpoint and what was measured; a second
+// one exits at once.
 package main
 
 import (
@@ -76,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	e := &env{
 		stdout:   stdout,
 		stderr:   stderr,
-		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		log:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: plainErrors})),
 		progress: progress,
 		command:  append([]string{"admm"}, args...),
 		stop:     &atomic.Bool{},
@@ -85,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	done := make(chan struct{})
 	defer close(done)
@@ -109,13 +112,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// plainErrors logs an error attribute as its message alone. slog's text
+// handler formats an error with %+v, which for errors from
+// github.com/pkg/errors appends the whole stack trace.
+func plainErrors(_ []string, a slog.Attr) slog.Attr {
+	if err, ok := a.Value.Any().(error); ok && a.Value.Kind() == slog.KindAny {
+		return slog.String(a.Key, err.Error())
+	}
+	return a
+}
+
 // handleSignals calls stop on the first signal from sigs, which makes a
 // run write a checkpoint at its next iteration boundary and stop, and
 // calls exit(130) on the second. It returns when done is closed.
 func handleSignals(sigs <-chan os.Signal, done <-chan struct{}, stop func(), stderr io.Writer, exit func(int)) {
 	select {
 	case s := <-sigs:
-		fmt.Fprintf(stderr, "admm: received %v: stopping after the current iteration and writing a checkpoint; send it again to exit at once\n", s)
+		fmt.Fprintf(stderr, "admm: received %v: stopping at the next iteration boundary and writing a checkpoint; send it again to exit at once\n", s)
 		stop()
 	case <-done:
 		return

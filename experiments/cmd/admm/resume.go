@@ -57,7 +57,10 @@ func doResume(ctx context.Context, e *env, args []string) error {
 	}
 	cp, err := runner.ReadCheckpoint(cpPath)
 	if err != nil {
-		return err
+		return usageErrorf("admm resume: %v; the file may be damaged, rerun the experiment with \"admm reproduce %s\"", err, dir)
+	}
+	if err := cp.Check(cfg); err != nil {
+		return usageErrorf("admm resume: %s: %v", dir, err)
 	}
 
 	start := time.Now()

@@ -72,6 +72,52 @@ func TestResumeAfterStopMatchesUninterruptedRun(t *testing.T) {
 	if m := readManifest(t, parts); m.Status != "completed" {
 		t.Errorf("manifest status %q after resuming, want completed", m.Status)
 	}
+
+	// The finished run has no checkpoint left, so a second resume is
+	// refused instead of training part of it again.
+	e3 := &env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, log: slog.New(slog.DiscardHandler), stop: &atomic.Bool{}}
+	if code := cmdResume(context.Background(), e3, []string{parts}); code != exitUsage {
+		t.Errorf("second resume: exit status %d, want %d", code, exitUsage)
+	}
+}
+
+func TestResumeRejectsForeignCheckpoint(t *testing.T) {
+	tmp := t.TempDir()
+	a := filepath.Join(tmp, "a")
+	stop := &atomic.Bool{}
+	e := &env{stdout: &stopAfterRows{stop: stop, n: 2}, stderr: &bytes.Buffer{}, log: slog.New(slog.DiscardHandler), stop: stop}
+	args := append(csvArgs(t, tmp, a), "-methods", "admm", "-max-iter", "5")
+	if code := cmdRun(context.Background(), e, args); code != exitInterrupted {
+		t.Fatalf("run a: exit status %d, want %d", code, exitInterrupted)
+	}
+
+	// Directory b holds a config with another λ and a's checkpoint.
+	b := filepath.Join(tmp, "b")
+	if err := os.Mkdir(b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := os.ReadFile(filepath.Join(a, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = bytes.Replace(cfg, []byte(`"lambda": 1,`), []byte(`"lambda": 2,`), 1)
+	cp, err := os.ReadFile(filepath.Join(a, checkpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{"config.json": cfg, checkpointFile: cp} {
+		if err := os.WriteFile(filepath.Join(b, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := runCommand(t, "resume", b)
+	if code != exitUsage || !strings.Contains(stderr, "another configuration") {
+		t.Errorf("resume with a foreign checkpoint: exit %d, stderr %q; want %d and a message about the configuration", code, stderr, exitUsage)
+	}
+	entries, _ := os.ReadDir(b)
+	if len(entries) != 2 {
+		t.Errorf("resume wrote into %s before refusing: %d entries, want 2", b, len(entries))
+	}
 }
 
 func TestResumeWithoutCheckpoint(t *testing.T) {

@@ -206,11 +206,17 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 		return "", err
 	}
 
+	if err := runner.CheckData(cfg, train, test); err != nil {
+		return "", usageErrorf("admm run: %v", err)
+	}
+
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("results", start.Format("20060102-150405"))
-	}
-	if err := createRunDir(dir); err != nil {
+		var err error
+		if dir, err = createDefaultRunDir(start); err != nil {
+			return "", err
+		}
+	} else if err := createRunDir(dir); err != nil {
 		return "", err
 	}
 	if err := writeJSON(filepath.Join(dir, "config.json"), cfg); err != nil {
@@ -245,6 +251,13 @@ func trainAndWrite(ctx context.Context, e *env, cfg runner.Config, opts runOptio
 
 	stopped := errors.Is(runErr, runner.ErrStopped)
 	canceled := errors.Is(runErr, context.Canceled) || stopped
+	if !canceled {
+		// A finished run has nothing to resume, and a resume from an old
+		// checkpoint would train part of it again.
+		if err := os.Remove(filepath.Join(dir, checkpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			e.log.Warn("cannot remove the checkpoint of the finished run", "err", err)
+		}
+	}
 	manifest.Runs = manifestRuns(&cfg, outcomes, rows, canceled)
 	failed := 0
 	statuses := map[string]string{}
@@ -277,7 +290,7 @@ func trainAndWrite(ctx context.Context, e *env, cfg runner.Config, opts runOptio
 	e.log.Info("done", "dir", dir, "status", manifest.Status, "seconds", time.Since(start).Seconds())
 	if stopped {
 		if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err == nil {
-			fmt.Fprintf(e.stderr, "admm: stopped; continue with: admm resume %s\n", dir)
+			fmt.Fprintf(e.stderr, "admm: stopped; continue with: go run ./experiments/cmd/admm resume %s\n", dir)
 		}
 	}
 
@@ -472,16 +485,43 @@ func writeManifest(dir string, m *runinfo.Manifest) error {
 	return report.WriteFileAtomic(filepath.Join(dir, "manifest.json"), m.Write)
 }
 
-// checkNewDir rejects an existing run directory before the data is loaded;
-// createRunDir makes the check that counts.
+// checkNewDir rejects an existing run directory, or one that cannot be
+// created, before the data is loaded; createRunDir makes the check that
+// counts.
 func checkNewDir(dir string) error {
 	if dir == "" {
-		return nil
-	}
-	if _, err := os.Stat(dir); err == nil {
+		dir = filepath.Join("results", "new")
+	} else if _, err := os.Stat(dir); err == nil {
 		return usageErrorf("admm: run directory %s already exists: choose another -out, or remove it", dir)
 	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return usageErrorf("admm: cannot create the parent directory %s of the run directory: %v; choose another -out", parent, err)
+	}
+	probe, err := os.CreateTemp(parent, ".admm-write-test-*")
+	if err != nil {
+		return usageErrorf("admm: cannot write into %s, where the run directory goes: %v; choose another -out", parent, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
+}
+
+// createDefaultRunDir creates results/<timestamp>, with a suffix -2, -3, …
+// when runs started in the same second already took the name.
+func createDefaultRunDir(start time.Time) (string, error) {
+	base := filepath.Join("results", start.Format("20060102-150405"))
+	for i := 1; ; i++ {
+		dir := base
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", base, i)
+		}
+		err := createRunDir(dir)
+		var ue *usageError
+		if err == nil || !errors.As(err, &ue) {
+			return dir, err
+		}
+	}
 }
 
 // createRunDir creates dir and its parents. An existing dir is an error, so

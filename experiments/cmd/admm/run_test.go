@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -208,27 +209,46 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestRunFailureExitsOne(t *testing.T) {
-	// A batch larger than the training set passes Validate, which does
-	// not know the data, and fails in runner.Run.
+func TestBatchAboveDataIsUsageError(t *testing.T) {
+	// Validate does not know the data; the check after loading it still
+	// comes before the run directory is created.
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "run")
 	args := append(csvArgs(t, tmp, out), "-batch", "1000")
 	code, _, stderr := runCommand(t, append([]string{"run"}, args...)...)
-	if code != exitFailed {
-		t.Fatalf("exit status %d, want %d\nstderr:\n%s", code, exitFailed, stderr)
+	if code != exitUsage {
+		t.Fatalf("exit status %d, want %d\nstderr:\n%s", code, exitUsage, stderr)
 	}
 	if !strings.Contains(stderr, "batch_size 1000") {
 		t.Errorf("stderr lacks the invalid batch_size:\n%s", stderr)
 	}
-	m := readManifest(t, out)
-	if m.Status != runinfo.StatusFailed || !strings.Contains(m.Error, "batch_size") {
-		t.Errorf("manifest status %q error %q, want %q and the runner's error", m.Status, m.Error, runinfo.StatusFailed)
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("run directory %s exists after a usage error (stat: %v)", out, err)
 	}
-	for _, r := range m.Runs {
-		if r.Status != runinfo.RunNotStarted {
-			t.Errorf("manifest run %s/%d status %q, want %q", r.Method, r.Seed, r.Status, runinfo.RunNotStarted)
-		}
+}
+
+func TestRunFailureExitsOne(t *testing.T) {
+	// A learning rate of 1e300 makes joint's parameters overflow in its
+	// first epoch; the run goes on to the end and reports the failure.
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "run")
+	args := append(csvArgs(t, tmp, out), "-methods", "joint", "-lr", "1e300", "-lr-schedule", "constant")
+	code, _, stderr := runCommand(t, append([]string{"run"}, args...)...)
+	if code != exitFailed {
+		t.Fatalf("exit status %d, want %d\nstderr:\n%s", code, exitFailed, stderr)
+	}
+	m := readManifest(t, out)
+	if m.Status != runinfo.StatusFailed {
+		t.Errorf("manifest status %q, want %q", m.Status, runinfo.StatusFailed)
+	}
+	if len(m.Runs) != 1 || m.Runs[0].Status != "non-finite value" || !strings.Contains(m.Runs[0].Error, "non-finite parameters") {
+		t.Errorf("manifest runs %+v, want joint with status non-finite value and its error", m.Runs)
+	}
+	if _, err := os.Stat(filepath.Join(out, "weights", "joint-seed1.csv")); err != nil {
+		t.Errorf("the last finite W of the failed run was not written: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, checkpointFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a finished run kept its checkpoint (stat: %v)", err)
 	}
 }
 
