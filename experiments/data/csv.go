@@ -50,7 +50,7 @@ func (o CSVOptions) labels() labelOptions {
 
 func (o CSVOptions) validate() error {
 	if o.LabelColumn != "" && !o.Header {
-		return errors.Errorf("data: CSVOptions.LabelColumn is %q but Header is false; set Header or use LabelIndex", o.LabelColumn)
+		return errors.Errorf("data: CSVOptions.LabelColumn is %q but Header is false; set Header (the -header flag) or use LabelIndex", o.LabelColumn)
 	}
 	if o.LabelColumn != "" && o.LabelIndex != 0 {
 		return errors.Errorf("data: CSVOptions sets both LabelColumn %q and LabelIndex %d; set one of them", o.LabelColumn, o.LabelIndex)
@@ -206,7 +206,7 @@ func csvFieldError(name string, line, j int, header []string, opts CSVOptions, e
 		err = errors.Wrapf(err, "column %q", header[j])
 	}
 	if line == 1 && !opts.Header {
-		err = errors.Errorf("%v; if line 1 is a header, set Header", err)
+		err = errors.Errorf("%v; if line 1 is a header, set Header (the -header flag)", err)
 	}
 	return &ParseError{File: name, Line: line, Field: j + 1, Err: err}
 }

@@ -142,7 +142,7 @@ func resolveLabels(file string, raw, line []int, o labelOptions) (y []int, class
 		for i, l := range raw {
 			c, ok := class[l]
 			if !ok {
-				return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is not in LabelMap %v; add it to LabelMap or leave LabelMap nil", l, labelMap)}
+				return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is not in LabelMap %v, the labels of the training set when they are remapped; add it to LabelMap or leave LabelMap nil", l, labelMap)}
 			}
 			y[i] = c
 		}
@@ -160,10 +160,10 @@ func resolveLabels(file string, raw, line []int, o labelOptions) (y []int, class
 	}
 	for i, l := range raw {
 		if l < 0 {
-			return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is negative, and labels must be class indices 0..C−1; set Remap to map the labels to 0..C−1 in sorted order", l)}
+			return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is negative, and labels must be class indices 0..C−1; set Remap (the -remap flag) to map the labels to 0..C−1 in sorted order", l)}
 		}
 		if l >= classes {
-			return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is outside 0..%d for %d classes; set Remap to map the labels to 0..C−1 in sorted order", l, classes-1, classes)}
+			return nil, 0, nil, &ParseError{File: file, Line: line[i], Err: errors.Errorf("label %d is outside 0..%d for %d classes; set Remap (the -remap flag) to map the labels to 0..C−1 in sorted order", l, classes-1, classes)}
 		}
 	}
 	return slices.Clone(raw), classes, nil, nil

@@ -15,10 +15,12 @@
 package runner
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -191,8 +193,20 @@ func (c *Config) Validate() error {
 	default:
 		return bad("dataset", fmt.Sprintf("%q", c.Dataset), `"mnist", "csv" or "libsvm"`)
 	}
-	if c.Classes < 0 {
+	if c.Classes < 0 || c.Classes == 1 {
 		return bad("classes", c.Classes, "a count ≥ 2, or 0 to infer it from the labels")
+	}
+	if c.Dataset == "mnist" {
+		// The CSV and LIBSVM settings do not apply to MNIST, whose files
+		// fix them; a value there is a mistake to report, not to ignore.
+		switch {
+		case c.TrainPath != "" || c.TestPath != "":
+			return bad("train_path and test_path", fmt.Sprintf("%q and %q", c.TrainPath, c.TestPath), `none with dataset "mnist"; set dataset to "csv" or "libsvm", or use data_dir for MNIST files`)
+		case c.Classes != 0 && c.Classes != 10:
+			return bad("classes", c.Classes, `0 or 10 with dataset "mnist"`)
+		case c.Header || c.LabelColumn != "" || c.Remap:
+			return fmt.Errorf(`runner: invalid header, label_column or remap with dataset "mnist": they apply to "csv" and "libsvm" only`)
+		}
 	}
 	if c.TrainSize < 0 {
 		return bad("train_size", c.TrainSize, "a count ≥ 1, or 0 for the whole training set")
@@ -228,6 +242,11 @@ func (c *Config) Validate() error {
 	if len(c.Seeds) == 0 {
 		return bad("seeds", "[]", "one or more seeds")
 	}
+	for i, seed := range c.Seeds {
+		if slices.Contains(c.Seeds[:i], seed) {
+			return bad("seeds", fmt.Sprint(c.Seeds), fmt.Sprintf("distinct seeds; %d appears twice", seed))
+		}
+	}
 	if c.BatchSize < 1 {
 		return bad("batch_size", c.BatchSize, "an integer ≥ 1 and at most the number of training samples")
 	}
@@ -237,15 +256,14 @@ func (c *Config) Validate() error {
 	if !(c.Momentum >= 0 && c.Momentum < 1) {
 		return bad("momentum", c.Momentum, "a value in [0, 1)")
 	}
+	if c.StepEvery < 1 {
+		return bad("step_every", c.StepEvery, "an integer ≥ 1")
+	}
+	if !(c.StepFactor > 0 && c.StepFactor <= 1) {
+		return bad("step_factor", c.StepFactor, "a value in (0, 1]")
+	}
 	switch c.LRSchedule {
-	case "constant", "cosine":
-	case "step":
-		if c.StepEvery < 1 {
-			return bad("step_every", c.StepEvery, "an integer ≥ 1")
-		}
-		if !(c.StepFactor > 0 && c.StepFactor <= 1) {
-			return bad("step_factor", c.StepFactor, "a value in (0, 1]")
-		}
+	case "constant", "cosine", "step":
 	default:
 		return bad("lr_schedule", fmt.Sprintf("%q", c.LRSchedule), `"constant", "step" or "cosine"`)
 	}
@@ -301,8 +319,17 @@ func (c *Config) validateArchitecture() error {
 		return fmt.Errorf("runner: invalid %s %v: want %s", field, value, want)
 	}
 	activations := []string{"relu", "tanh"}
+	if !slices.Contains(activations, c.Activation) {
+		return bad("activation", fmt.Sprintf("%q", c.Activation), `"relu" or "tanh"`)
+	}
+	if !slices.Contains(activations, c.PreActivation) {
+		return bad("pre_activation", fmt.Sprintf("%q", c.PreActivation), `"relu" or "tanh"`)
+	}
 	switch c.Head {
 	case "linear":
+		if len(c.Hidden) > 0 {
+			return bad("hidden", c.Hidden, `no widths with head "linear"; set head to "mlp" to use them`)
+		}
 	case "mlp":
 		if len(c.Hidden) == 0 {
 			return bad("hidden", c.Hidden, "one or more widths for an mlp head, e.g. [64]")
@@ -312,19 +339,16 @@ func (c *Config) validateArchitecture() error {
 				return bad("hidden", c.Hidden, "widths ≥ 1")
 			}
 		}
-		if !slices.Contains(activations, c.Activation) {
-			return bad("activation", fmt.Sprintf("%q", c.Activation), `"relu" or "tanh"`)
-		}
 	default:
 		return bad("head", fmt.Sprintf("%q", c.Head), `"linear" or "mlp"`)
 	}
 	if c.PreLayer < 0 {
 		return bad("pre_layer", c.PreLayer, "a width ≥ 1, or 0 for no layer before W")
 	}
+	if c.PreLayer == 0 && c.PCAThroughPre {
+		return bad("pca_through_pre", true, "false without a layer before W; set pre_layer to its width")
+	}
 	if c.PreLayer > 0 {
-		if !slices.Contains(activations, c.PreActivation) {
-			return bad("pre_activation", fmt.Sprintf("%q", c.PreActivation), `"relu" or "tanh"`)
-		}
 		for _, m := range c.Methods {
 			if !slices.Contains(preLayerMethods, m) {
 				return fmt.Errorf("runner: invalid pre_layer %d with method %q: a layer before W works with %s, "+
@@ -345,15 +369,14 @@ func (c *Config) validateArchitecture() error {
 	if !(c.WStepEta >= 0) || math.IsInf(c.WStepEta, 0) {
 		return bad("wstep_eta", c.WStepEta, "a finite step > 0, or 0 for the solver's default")
 	}
+	if c.CovBatch < 0 {
+		return bad("cov_batch", c.CovBatch, "a count ≥ 1, or 0 for batch_size")
+	}
+	if !(c.EWMABeta > 0 && c.EWMABeta <= 1) {
+		return bad("ewma_beta", c.EWMABeta, "a weight in (0, 1]")
+	}
 	switch c.Covariance {
-	case "full":
-	case "minibatch", "ewma":
-		if c.CovBatch < 0 {
-			return bad("cov_batch", c.CovBatch, "a count ≥ 1, or 0 for batch_size")
-		}
-		if c.Covariance == "ewma" && !(c.EWMABeta > 0 && c.EWMABeta <= 1) {
-			return bad("ewma_beta", c.EWMABeta, "a weight in (0, 1]")
-		}
+	case "full", "minibatch", "ewma":
 	default:
 		return bad("covariance", fmt.Sprintf("%q", c.Covariance), `"full", "minibatch" or "ewma"`)
 	}
@@ -391,7 +414,30 @@ func (c *Config) radius() float64 {
 // or trailing data is an error. DecodeConfig does not validate; call
 // [Config.Validate] afterwards.
 func DecodeConfig(r io.Reader, cfg *Config) error {
-	dec := json.NewDecoder(r)
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("runner: read configuration: %w", err)
+	}
+
+	// encoding/json matches keys without regard to case and skips null
+	// values, so a first pass over the keys makes "K" and "k": null errors.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return fmt.Errorf("runner: invalid configuration: %w", err)
+	}
+	known := configKeys()
+	for key, value := range fields {
+		kind, ok := known[key]
+		if !ok {
+			return fmt.Errorf("runner: invalid configuration: unknown key %q; keys are lower case with underscores, as in \"max_iter\"", key)
+		}
+		// A null list is the empty list, as encoding/json writes a nil slice.
+		if kind != reflect.Slice && string(bytes.TrimSpace(value)) == "null" {
+			return fmt.Errorf("runner: invalid configuration: key %q is null; give a value or leave the key out for its default", key)
+		}
+	}
+
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
 		return fmt.Errorf("runner: invalid configuration: %w", err)
@@ -400,4 +446,18 @@ func DecodeConfig(r io.Reader, cfg *Config) error {
 		return fmt.Errorf("runner: invalid configuration: data after the JSON object")
 	}
 	return nil
+}
+
+// configKeys returns the JSON keys of Config with the kinds of their
+// fields.
+func configKeys() map[string]reflect.Kind {
+	keys := map[string]reflect.Kind{}
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys[name] = t.Field(i).Type.Kind()
+		}
+	}
+	return keys
 }

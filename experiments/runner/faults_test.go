@@ -121,4 +121,14 @@ func TestDecodeConfigNamesUnknownKey(t *testing.T) {
 	if err == nil {
 		t.Error("two JSON objects: no error")
 	}
+	// encoding/json alone would take "K" for "k" and skip a null.
+	if err := DecodeConfig(strings.NewReader(`{"K": 4}`), &cfg); err == nil || !strings.Contains(err.Error(), `"K"`) {
+		t.Errorf("key in the wrong case: error %v, want one naming \"K\"", err)
+	}
+	if err := DecodeConfig(strings.NewReader(`{"k": null}`), &cfg); err == nil || !strings.Contains(err.Error(), "null") {
+		t.Errorf("null value: error %v, want one about null", err)
+	}
+	if err := DecodeConfig(strings.NewReader(`{"hidden": null}`), &cfg); err != nil {
+		t.Errorf("null list: %v, want the empty list", err)
+	}
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"github.com/admm-go/admm/experiments/data"
 )
 
@@ -32,6 +33,14 @@ func LoadData(cfg Config) (train, test *data.Dataset, err error) {
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	n, _ := train.X.Dims()
+	nt, _ := test.X.Dims()
+	if cfg.TrainSize > n {
+		return nil, nil, fmt.Errorf("runner: invalid train_size %d: the training set has %d samples; lower train_size, or 0 for all", cfg.TrainSize, n)
+	}
+	if cfg.TestSize > nt {
+		return nil, nil, fmt.Errorf("runner: invalid test_size %d: the test set has %d samples; lower test_size, or 0 for all", cfg.TestSize, nt)
 	}
 	if cfg.TrainSize > 0 {
 		train = data.Subset(train, cfg.TrainSize)

@@ -142,6 +142,12 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{"unknown method", func(c *Config) { c.Methods = []string{"sgd"} }, `method "sgd"`},
 		{"unknown constraint", func(c *Config) { c.Constraint = "sphere" }, "sphere"},
 		{"zero rho", func(c *Config) { c.Rho = 0 }, "rho 0"},
+		{"repeated seed", func(c *Config) { c.Seeds = []uint64{1, 1} }, "1 appears twice"},
+		{"hidden widths with a linear head", func(c *Config) { c.Hidden = []int{8} }, "hidden [8]"},
+		{"unknown activation", func(c *Config) { c.Activation = "gelu" }, `activation "gelu"`},
+		{"csv path with mnist", func(c *Config) { c.TrainPath = "a.csv" }, "train_path"},
+		{"classes with mnist", func(c *Config) { c.Classes = 5 }, "classes 5"},
+		{"pca through a missing layer", func(c *Config) { c.PCAThroughPre = true }, "pca_through_pre"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
