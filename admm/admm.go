@@ -168,10 +168,10 @@ type Result struct {
 //   - p.F or p.G nil, or start.Z nil: Solve panics, because the shape of
 //     the variable is unknown without Z.
 //   - start.X or start.U of another shape than start.Z: Solve panics.
-//   - Invalid settings (Rho ≤ 0, NaN or infinite, Alpha outside (0, 2),
-//     negative or NaN tolerances, limits or bound, a penalty schedule whose
-//     Validate fails) or an invalid start.Rho: a nil result, an error and
-//     no iteration.
+//   - Invalid settings (Rho negative, NaN or infinite, Alpha outside
+//     (0, 2), negative or NaN tolerances, limits or bound, a penalty
+//     schedule whose Validate fails) or an invalid start.Rho: a nil result,
+//     an error and no iteration. Zero values select the defaults.
 //   - A non-finite start: status NonFinite at iteration 0.
 func Solve(ctx context.Context, p Problem, start Start, settings *Settings) (*Result, error) {
 	if p.F == nil || p.G == nil {

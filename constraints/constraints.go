@@ -39,7 +39,8 @@
 //
 // Methods and functions panic on programmer errors: a nil matrix, an empty
 // matrix, a destination or second operand of the wrong shape, more columns
-// than rows where a set needs d ≥ k, and a ball whose Radius is negative or
+// than rows in a Stiefel projection or retraction (Violation still measures
+// such a matrix), and a ball whose Radius is negative or
 // NaN. [NewSpectralBall] and [NewFrobeniusBall] return an error for an
 // invalid radius instead. Nothing panics on the values inside a matrix. If w contains NaN or ±Inf, Project sets every element of dst to
 // NaN, and Violation returns NaN when w contains NaN and +Inf when it
