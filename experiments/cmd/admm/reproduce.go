@@ -107,8 +107,12 @@ func printDifferences(e *env, oldDir, newDir string, diffs []difference, tol flo
 			filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how, strings.Join(report.TimingColumns, ", "))
 		return
 	}
-	fmt.Fprintf(e.stdout, "\nnot reproduced: %d values of %s differ from %s (compared %s)\n",
-		len(diffs), filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how)
+	noun := "values"
+	if len(diffs) == 1 {
+		noun = "value"
+	}
+	fmt.Fprintf(e.stdout, "\nnot reproduced: %d %s of %s differ from %s (compared %s)\n",
+		len(diffs), noun, filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how)
 	for _, d := range diffs[:min(len(diffs), maxShownDifferences)] {
 		fmt.Fprintf(e.stdout, "  line %d, column %s: old %s, new %s\n", d.Line, d.Column, d.Old, d.New)
 	}
