@@ -107,12 +107,12 @@ func printDifferences(e *env, oldDir, newDir string, diffs []difference, tol flo
 			filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how, strings.Join(report.TimingColumns, ", "))
 		return
 	}
-	noun := "values"
+	noun := "values of %s differ"
 	if len(diffs) == 1 {
-		noun = "value"
+		noun = "value of %s differs"
 	}
-	fmt.Fprintf(e.stdout, "\nnot reproduced: %d %s of %s differ from %s (compared %s)\n",
-		len(diffs), noun, filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how)
+	fmt.Fprintf(e.stdout, "\nnot reproduced: %d "+noun+" from %s (compared %s)\n",
+		len(diffs), filepath.Join(newDir, "metrics.csv"), filepath.Join(oldDir, "metrics.csv"), how)
 	for _, d := range diffs[:min(len(diffs), maxShownDifferences)] {
 		fmt.Fprintf(e.stdout, "  line %d, column %s: old %s, new %s\n", d.Line, d.Column, d.Old, d.New)
 	}
