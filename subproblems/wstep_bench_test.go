@@ -62,5 +62,17 @@ func BenchmarkWStep(b *testing.B) {
 				}
 			})
 		}
+
+		// The two rotations by Q alone, QᵀM and QW̃: the exact ball and
+		// column solvers should cost little more, because the rest of
+		// their work is O(dk).
+		b.Run(fmt.Sprintf("rotations-only/k=%d", k), func(b *testing.B) {
+			_, q := cov.Eigen()
+			var mt, w mat.Dense
+			for b.Loop() {
+				mt.Mul(q.T(), m)
+				w.Mul(q, &mt)
+			}
+		})
 	}
 }

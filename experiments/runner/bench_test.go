@@ -32,10 +32,11 @@ func benchSetup(b *testing.B) *setup {
 // steps, without the measurements.
 func BenchmarkADMMIteration(b *testing.B) {
 	s := benchSetup(b)
-	m, _, wstep, zstep, err := s.splitting(1)
+	sp, err := s.splitting(1)
 	if err != nil {
 		b.Fatal(err)
 	}
+	m, wstep, zstep := sp.m, sp.wstep, sp.zstep
 	start := admm.Start{X: m.reduce.W, Z: m.reduce.W}
 	settings := &admm.Settings{Rho: s.cfg.Rho, MaxIter: 1}
 	b.ReportAllocs()

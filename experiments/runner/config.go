@@ -349,12 +349,8 @@ func (c *Config) validateArchitecture() error {
 		return bad("pca_through_pre", true, "false without a layer before W; set pre_layer to its width")
 	}
 	if c.PreLayer > 0 {
-		for _, m := range c.Methods {
-			if !slices.Contains(preLayerMethods, m) {
-				return fmt.Errorf("runner: invalid pre_layer %d with method %q: a layer before W works with %s, "+
-					"because the other methods need the covariance of W's input fixed; set pre_layer to 0 or drop the method",
-					c.PreLayer, m, strings.Join(preLayerMethods, ", "))
-			}
+		if err := c.validatePreLayer(); err != nil {
+			return err
 		}
 		if c.K > c.PreLayer {
 			return bad("k", c.K, fmt.Sprintf("at most pre_layer = %d, the input dimension of W", c.PreLayer))
@@ -386,8 +382,31 @@ func (c *Config) validateArchitecture() error {
 	return nil
 }
 
-// preLayerMethods are the methods that support a trainable layer before W.
-var preLayerMethods = []string{MethodJoint, MethodJointCustom, MethodCEOnly}
+// validatePreLayer checks the settings that a layer before W restricts.
+// The splitting methods recompute Σ of the layer's output from all the
+// training data once per outer iteration and treat it as a constant of the
+// W-step, so they need the full covariance, a W-step that reads Σ at every
+// call (not the exact solvers, which keep an eigendecomposition), and no
+// PCA gradient into the layer.
+func (c *Config) validatePreLayer() error {
+	splitting := slices.Contains(c.Methods, MethodADMM) || slices.Contains(c.Methods, MethodAlternating)
+	if !splitting {
+		return nil
+	}
+	switch {
+	case c.PCAThroughPre:
+		return fmt.Errorf("runner: invalid pca_through_pre with pre_layer %d and method admm or alternating: "+
+			"the splitting treats the covariance of the layer's output as a constant of each W-step; "+
+			"use joint, joint-custom or ce-only for the PCA gradient into the layer", c.PreLayer)
+	case c.Covariance != "full":
+		return fmt.Errorf("runner: invalid covariance %q with pre_layer %d and method admm or alternating: "+
+			"want \"full\", recomputed from the layer's output at every outer iteration", c.Covariance, c.PreLayer)
+	case c.wstepName() == "exact":
+		return fmt.Errorf("runner: invalid wstep \"exact\" with pre_layer %d and method admm or alternating: "+
+			"the exact solvers keep one eigendecomposition of Σ, which the layer changes; use \"custom\"", c.PreLayer)
+	}
+	return nil
+}
 
 // wstepName returns the configured W-step, resolving "" to the best solver
 // of the constraint set.

@@ -84,37 +84,62 @@ func (s *setup) covariance(seed uint64) (subproblems.Covariance, error) {
 	return s.cov, nil
 }
 
+// split is the network, its training state and the blocks of a run of
+// admm or alternating.
+type split struct {
+	m     *model
+	ts    *trainState
+	wstep admm.Block
+	zstep *subproblems.CrossEntropyStep
+	// g is the Z-step as the engine calls it: with a layer before W it
+	// recomputes Σ of that layer's output after each call.
+	g admm.Block
+	// refresh recomputes that Σ after a restore; it is nil without a layer
+	// before W.
+	refresh func()
+}
+
 // splitting returns the network, its training state and the two blocks of
 // admm and alternating. The Z-step trains the whole network with the
 // optimizer and minibatch order of the training state.
-func (s *setup) splitting(seed uint64) (*model, *trainState, admm.Block, *subproblems.CrossEntropyStep, error) {
+func (s *setup) splitting(seed uint64) (*split, error) {
 	m, err := s.newModel(seed)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	ts := s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)
-	cov, err := s.covariance(seed)
-	if err != nil {
-		return nil, nil, nil, nil, err
+	sp := &split{m: m, ts: s.newTrainState(seed, m.net.Params(), s.cfg.MaxIter*s.cfg.ZSteps)}
+	var cov subproblems.Covariance
+	var actCov *activationCovariance
+	if len(m.front) > 0 {
+		actCov = newActivationCovariance(m, s.train.X)
+		cov = actCov
+		sp.refresh = actCov.refresh
+	} else if cov, err = s.covariance(seed); err != nil {
+		return nil, err
 	}
-	wstep, err := subproblems.NewWStep(s.cfg.wstepName(), s.set, cov, s.cfg.Lambda, subproblems.WStepOptions{
+	sp.wstep, err = subproblems.NewWStep(s.cfg.wstepName(), s.set, cov, s.cfg.Lambda, subproblems.WStepOptions{
 		MaxIter: s.cfg.GPIIter, Steps: s.cfg.WStepSteps, Step: s.cfg.WStepEta,
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	zstep := subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, ts.batch, ts.opt, s.cfg.ZSteps)
-	return m, ts, wstep, zstep, nil
+	sp.zstep = subproblems.NewCrossEntropyStep(m.net, m.reduce.Params()[0], s.train.X, s.train.Y, sp.ts.batch, sp.ts.opt, s.cfg.ZSteps)
+	sp.g = sp.zstep
+	if actCov != nil {
+		sp.g = refreshAfter{Block: sp.zstep, cov: actCov}
+	}
+	return sp, nil
 }
 
 // runADMM trains by the splitting W = Z: the W-step maximizes the PCA
 // objective on the constraint set, the Z-step trains the network with its
 // reduction weights Z pulled towards W̄ + U.
 func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
-	m, ts, wstep, zstep, err := s.splitting(seed)
+	sp, err := s.splitting(seed)
 	if err != nil {
 		return err
 	}
+	m, ts, wstep, zstep := sp.m, sp.ts, sp.wstep, sp.zstep
 	n, _ := s.train.X.Dims()
 	d, k := m.reduce.W.Dims()
 
@@ -123,6 +148,9 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 	if st := s.resumeState(MethodADMM, seed); st != nil {
 		if start, err = s.restoreADMM(st, ts, d, k); err != nil {
 			return err
+		}
+		if sp.refresh != nil {
+			sp.refresh()
 		}
 		zstep.SetSamples(st.Samples - int64(n))
 		watch.total = st.Elapsed
@@ -169,7 +197,7 @@ func (s *setup) runADMM(ctx context.Context, seed uint64, o *Outcome) error {
 		},
 	}
 	watch.start()
-	res, err := admm.Solve(ctx, admm.Problem{F: wstep, G: zstep}, start, settings)
+	res, err := admm.Solve(ctx, admm.Problem{F: wstep, G: sp.g}, start, settings)
 	if sinkErr != nil {
 		return sinkErr
 	}
@@ -209,10 +237,11 @@ func (s *setup) restoreADMM(st *RunState, ts *trainState, d, k int) (admm.Start,
 // W⁺ = prox_f(Z), Z⁺ = prox_g(W⁺), at a fixed ρ. It shows what the dual
 // variable of ADMM adds.
 func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) error {
-	m, ts, wstep, zstep, err := s.splitting(seed)
+	sp, err := s.splitting(seed)
 	if err != nil {
 		return err
 	}
+	m, ts, wstep, zstep := sp.m, sp.ts, sp.wstep, sp.zstep
 	n, _ := s.train.X.Dims()
 	d, k := m.reduce.W.Dims()
 	rho := s.cfg.Rho
@@ -232,6 +261,9 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		w, z = start.X, start.Z
 		zPrev.Copy(z)
 		first = st.Iter + 1
+		if sp.refresh != nil {
+			sp.refresh()
+		}
 		zstep.SetSamples(st.Samples - int64(n))
 		watch.total = st.Elapsed
 	} else {
@@ -249,7 +281,7 @@ func (s *setup) runAlternating(ctx context.Context, seed uint64, o *Outcome) err
 		if err := wstep.Prox(ctx, w, z, rho); err != nil {
 			return s.blockFailed(ctx, o, "W-step", it, err)
 		}
-		if err := zstep.Prox(ctx, z, w, rho); err != nil {
+		if err := sp.g.Prox(ctx, z, w, rho); err != nil {
 			return s.blockFailed(ctx, o, "Z-step", it, err)
 		}
 		if !finite(w) || !finite(z) {
@@ -485,8 +517,8 @@ func (s *setup) runTwoStage(ctx context.Context, seed uint64, o *Outcome) error 
 
 	var watch stopwatch
 	watch.start()
-	s.set.Project(m.reduce.W, s.ref.TopK())
-	h := mat.DenseCopyOf(m.body.Forward(s.train.X))
+	s.set.Project(m.reduce.W, s.referenceFor(m).TopK())
+	h := mat.DenseCopyOf(m.body.Forward(m.inputOfW(s.train.X)))
 	watch.pause()
 
 	var (

@@ -135,6 +135,10 @@ func TestArchitecturesRun(t *testing.T) {
 			c.PreLayer, c.PCAThroughPre = 64, true
 			c.Methods = []string{MethodJoint, MethodJointCustom, MethodCEOnly}
 		}},
+		{"layer before W with the splitting methods", func(c *Config) {
+			c.PreLayer, c.PreActivation = 48, "tanh"
+			c.Methods = []string{MethodADMM, MethodAlternating, MethodTwoStage}
+		}},
 		{"adam and step decay", func(c *Config) { c.Optimizer, c.LR, c.LRSchedule = "adam", 0.003, "step" }},
 		{"minibatch covariance with custom W-step", func(c *Config) { c.Covariance, c.WStep = "minibatch", "custom" }},
 		{"spectral ball", func(c *Config) { c.Constraint, c.Radius = "spectral", 2 }},

@@ -1,7 +1,11 @@
 package runner
 
 import (
+	"context"
 	"math/rand/v2"
+
+	"github.com/admm-go/admm/admm"
+	"github.com/admm-go/admm/subproblems"
 
 	"github.com/admm-go/admm/nets"
 	"gonum.org/v1/gonum/mat"
@@ -78,4 +82,55 @@ func (m *model) inputOfW(x *mat.Dense) *mat.Dense {
 		out.Slice(lo, hi, 0, a.RawMatrix().Cols).(*mat.Dense).Copy(a)
 	}
 	return out
+}
+
+// activationCovariance is Σ of the output of the layer before W, over the
+// whole training set. refresh recomputes it from the layer's current
+// weights; between refreshes it is a constant, as the W-step of the
+// splitting methods needs.
+type activationCovariance struct {
+	m    *model
+	x    *mat.Dense
+	full *subproblems.FullCovariance
+}
+
+// newActivationCovariance returns Σ of the layer before W of m on the
+// samples x, computed for the current weights.
+func newActivationCovariance(m *model, x *mat.Dense) *activationCovariance {
+	c := &activationCovariance{m: m, x: x}
+	c.refresh()
+	return c
+}
+
+// refresh recomputes Σ from the current weights of the layer before W.
+func (c *activationCovariance) refresh() {
+	a := c.m.inputOfW(c.x)
+	centerColumns(a)
+	c.full = subproblems.NewFullCovariance(a)
+}
+
+// Dim returns the width of the layer before W.
+func (c *activationCovariance) Dim() int { return c.full.Dim() }
+
+// MulTo sets dst = Σw.
+func (c *activationCovariance) MulTo(dst, w *mat.Dense) { c.full.MulTo(dst, w) }
+
+// MaxEigenvalueBound returns an upper bound on the largest eigenvalue of Σ,
+// for the default step sizes of the iterative W-steps.
+func (c *activationCovariance) MaxEigenvalueBound() float64 { return c.full.MaxEigenvalueBound() }
+
+// refreshAfter is a block that refreshes the activation covariance after
+// each proximal step, because the Z-step trains the layer before W.
+type refreshAfter struct {
+	admm.Block
+	cov *activationCovariance
+}
+
+// Prox runs the wrapped block, then recomputes Σ for the next W-step.
+func (r refreshAfter) Prox(ctx context.Context, dst, v *mat.Dense, rho float64) error {
+	if err := r.Block.Prox(ctx, dst, v, rho); err != nil {
+		return err
+	}
+	r.cov.refresh()
+	return nil
 }

@@ -148,6 +148,10 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{"csv path with mnist", func(c *Config) { c.TrainPath = "a.csv" }, "train_path"},
 		{"classes with mnist", func(c *Config) { c.Classes = 5 }, "classes 5"},
 		{"pca through a missing layer", func(c *Config) { c.PCAThroughPre = true }, "pca_through_pre"},
+		{"pca through the layer in admm", func(c *Config) { c.PreLayer, c.PCAThroughPre = 40, true }, "pca_through_pre with pre_layer 40"},
+		{"exact W-step with a layer before W", func(c *Config) {
+			c.PreLayer, c.Constraint, c.Radius = 40, "frobenius", 2
+		}, `wstep "exact"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -135,7 +135,7 @@ func TestReproduce(t *testing.T) {
 		t.Fatalf("reproduce of a changed run: exit status %d, want %d\nstderr:\n%s", code, exitFailed, stderr)
 	}
 	wantLine := "line 3, column train_ce: old 0.123, new " + oldCE
-	if !strings.Contains(stdout, "1 values") || !strings.Contains(stdout, wantLine) {
+	if !strings.Contains(stdout, "1 value of") || !strings.Contains(stdout, wantLine) {
 		t.Errorf("stdout lacks the count and %q:\n%s", wantLine, stdout)
 	}
 
