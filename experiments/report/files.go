@@ -45,8 +45,8 @@ func WriteMatrixCSV(w io.Writer, m mat.Matrix) error {
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same
-// directory, synced and then renamed over path, so that a reader, a crash
-// or a full disk never leaves a half-written file at path: either the old
+// directory, synced and then renamed over path. A reader, a crash or a full
+// disk therefore never sees a half-written file at path: either the old
 // content stays or the new content is complete.
 func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)

@@ -119,7 +119,7 @@ func convertModule(m *debug.Module) Module {
 	return c
 }
 
-// gitVCS asks git for the revision and the state of the working tree in
+// gitVCS queries git for the revision and the state of the working tree in
 // dir. It returns false if git is missing or dir is not in a repository.
 func gitVCS(dir string) (VCS, bool) {
 	if _, err := exec.LookPath("git"); err != nil {

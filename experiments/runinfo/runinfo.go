@@ -114,7 +114,7 @@ func files(infos []data.FileInfo) []File {
 	return fs
 }
 
-// Run is how one (method, seed) run ended.
+// Run is the outcome of one (method, seed) run.
 type Run struct {
 	Method string `json:"method"`
 	Seed   uint64 `json:"seed"`

@@ -85,18 +85,19 @@ type Config struct {
 	PCAThroughPre bool   `json:"pca_through_pre"`
 	Skip          bool   `json:"skip"`
 
-	// W-step of admm and alternating: "power" (Stiefel only), "exact"
-	// (spectral, frobenius, columns), "custom" (projected ascent on any
-	// set), "oja" or "gha" (Stiefel); "" picks power on Stiefel and exact
-	// elsewhere. WStepSteps and WStepEta are the steps per W-step and the
-	// step size of custom, oja and gha (0: the solver's default).
+	// WStep is the W-step of admm and alternating. The names are "power"
+	// (Stiefel only), "exact" (spectral, frobenius, columns), "custom"
+	// (projected ascent on any set), and "oja" or "gha" (Stiefel). An empty
+	// name picks power on Stiefel and exact elsewhere. WStepSteps and
+	// WStepEta are the steps per W-step and the step size of custom, oja
+	// and gha, where 0 selects the solver's default.
 	WStep      string  `json:"wstep"`
 	WStepSteps int     `json:"wstep_steps"`
 	WStepEta   float64 `json:"wstep_eta"`
-	// Covariance is the estimate of Σ that the W-step and joint use:
-	// "full" (all training data, formed once), "minibatch" (a fresh batch
-	// of CovBatch samples per use, Σ_B W computed without forming Σ_B) or
-	// "ewma" (a running average with weight EWMABeta on each new batch).
+	// Covariance is the estimate of Σ that the W-step and joint use. "full"
+	// is formed once from all training data. "minibatch" draws a fresh
+	// batch of CovBatch samples per use and computes Σ_B W without forming
+	// Σ_B. "ewma" is a running average with weight EWMABeta on each batch.
 	Covariance string  `json:"covariance"`
 	CovBatch   int     `json:"cov_batch"`
 	EWMABeta   float64 `json:"ewma_beta"`
@@ -115,9 +116,9 @@ type Config struct {
 	LR        float64 `json:"lr"`        // initial learning rate
 	Momentum  float64 `json:"momentum"`  // momentum μ of SGD, in [0, 1)
 	Epochs    int     `json:"epochs"`    // epochs of joint and of two-stage's head
-	// LRSchedule is "constant"; "step", which multiplies the rate by
-	// StepFactor every StepEvery steps; or "cosine", which anneals it from
-	// LR to LR/100 over all the minibatch steps of a method, so the last
+	// LRSchedule is "constant", "step" or "cosine". "step" multiplies the
+	// rate by StepFactor every StepEvery steps. "cosine" anneals it from LR
+	// to LR/100 over all the minibatch steps of a method, so that the last
 	// iterates carry less minibatch noise.
 	LRSchedule string  `json:"lr_schedule"`
 	StepEvery  int     `json:"step_every"`
@@ -385,9 +386,9 @@ func (c *Config) validateArchitecture() error {
 // validatePreLayer checks the settings that a layer before W restricts.
 // The splitting methods recompute Σ of the layer's output from all the
 // training data once per outer iteration and treat it as a constant of the
-// W-step, so they need the full covariance, a W-step that reads Σ at every
-// call (not the exact solvers, which keep an eigendecomposition), and no
-// PCA gradient into the layer.
+// W-step. So they need the full covariance and a W-step that reads Σ at
+// every call, which the exact solvers with their one eigendecomposition do
+// not, and they admit no PCA gradient into the layer.
 func (c *Config) validatePreLayer() error {
 	splitting := slices.Contains(c.Methods, MethodADMM) || slices.Contains(c.Methods, MethodAlternating)
 	if !splitting {

@@ -18,9 +18,9 @@ func TestAbsurdLearningRateStopsOnlyThatMethod(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Methods = []string{MethodJoint, MethodTwoStage}
 	cfg.Epochs = 2
-	// A rate of 1e300 makes the first update of the head about 1e299,
-	// still finite, while W is put back on the manifold; the logits of the
-	// second step overflow, so the parameters turn non-finite there.
+	// A rate of 1e300 makes the first update of the head about 1e299, still
+	// finite, and W is put back on the manifold. The logits of the second
+	// step overflow, so the parameters turn non-finite there.
 	cfg.LR = 1e300
 	cfg.LRSchedule = "constant"
 	rows, outcomes := collect(t, cfg, train, test)

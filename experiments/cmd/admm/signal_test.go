@@ -231,7 +231,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	if !strings.Contains(stderr.String(), "again: exiting at once") {
 		t.Errorf("stderr lacks the immediate exit:\n%s", stderr)
 	}
-	// The manifest written at the start is complete and says the run never
+	// The manifest written at the start is complete and records that the run never
 	// ended.
 	if m := readManifest(t, out); m.Status != runinfo.StatusRunning {
 		t.Errorf("manifest status %q, want %q", m.Status, runinfo.StatusRunning)
