@@ -47,8 +47,8 @@ type Module struct {
 
 // VCS identifies the source revision.
 type VCS struct {
-	// Source is SourceBuildInfo, SourceGit, or Unknown when neither gave
-	// an answer.
+	// Source is SourceBuildInfo, SourceGit, or Unknown when neither
+	// provided a revision.
 	Source string `json:"source"`
 	// Revision is the commit hash, or Unknown.
 	Revision string `json:"revision"`
