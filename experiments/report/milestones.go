@@ -27,6 +27,9 @@ type MethodMilestones struct {
 	// AccTarget is the first row whose test accuracy reaches the final
 	// test accuracy of the reference method for the same seed.
 	AccTarget []Milestone
+	// NoReference is true when the table has no run of the reference
+	// method to compare with, so AccTarget does not apply.
+	NoReference bool
 }
 
 // Milestones computes the milestones of each method, in order of
@@ -62,9 +65,22 @@ func Milestones(rows []Row, evrTarget float64, reference string) []MethodMilesto
 		return Milestone{}
 	}
 
+	// In a comparison of several run directories, methods are named
+	// "run/method", and each compares with the reference of its own run.
+	referenceOf := func(m string) string {
+		if i := strings.LastIndex(m, "/"); i >= 0 {
+			return m[:i+1] + reference
+		}
+		return reference
+	}
+
 	var out []MethodMilestones
 	for _, m := range methods {
 		mm := MethodMilestones{Method: m}
+		ref := referenceOf(m)
+		if len(seedsOf[ref]) == 0 {
+			mm.NoReference = true
+		}
 		var acc, evr []float64
 		for _, seed := range seedsOf[m] {
 			k := key{m, seed}
@@ -73,8 +89,8 @@ func Milestones(rows []Row, evrTarget float64, reference string) []MethodMilesto
 			evr = append(evr, last.EVR)
 			mm.EVRTarget = append(mm.EVRTarget, first(runs[k], func(r Row) bool { return r.EVR >= evrTarget }))
 			target := math.NaN()
-			if ref, ok := runs[key{reference, seed}]; ok {
-				target = ref[len(ref)-1].TestAcc
+			if refRows, ok := runs[key{ref, seed}]; ok {
+				target = refRows[len(refRows)-1].TestAcc
 			}
 			mm.AccTarget = append(mm.AccTarget, first(runs[k], func(r Row) bool { return r.TestAcc >= target }))
 		}
@@ -101,6 +117,9 @@ func WriteMilestonesMarkdown(w io.Writer, ms []MethodMilestones, evrTarget float
 			milestoneCell(m.EVRTarget, func(x Milestone) float64 { return x.TimeS }, "%.3g"),
 			milestoneCell(m.EVRTarget, func(x Milestone) float64 { return float64(x.Samples) }, "%.0f"),
 			milestoneCell(m.AccTarget, func(x Milestone) float64 { return x.TimeS }, "%.3g"),
+		}
+		if m.NoReference {
+			cells[6] = "n/a: no " + reference + " run"
 		}
 		if _, err := fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")); err != nil {
 			return err

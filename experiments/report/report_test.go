@@ -139,3 +139,25 @@ func TestMilestonesFindFirstCrossing(t *testing.T) {
 		t.Errorf("markdown lacks the admm row:\n%s", buf.String())
 	}
 }
+
+func TestMilestonesReferencePerRun(t *testing.T) {
+	rows := []Row{
+		{Method: "a/joint", Seed: 1, Iter: 1, TimeS: 2, TestAcc: 0.8},
+		{Method: "a/admm", Seed: 1, Iter: 1, TimeS: 1, TestAcc: 0.85},
+		{Method: "b/admm", Seed: 1, Iter: 1, TimeS: 1, TestAcc: 0.95},
+	}
+	ms := Milestones(rows, 0.99, "joint")
+	if !ms[1].AccTarget[0].Reached || ms[1].NoReference {
+		t.Errorf("a/admm = %+v, want it compared with a/joint and reached", ms[1])
+	}
+	if !ms[2].NoReference {
+		t.Errorf("b/admm = %+v, want no reference, since run b has no joint", ms[2])
+	}
+	var buf bytes.Buffer
+	if err := WriteMilestonesMarkdown(&buf, ms, 0.99, "joint"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "n/a: no joint run") {
+		t.Errorf("markdown lacks the n/a cell:\n%s", buf.String())
+	}
+}

@@ -360,6 +360,11 @@ func (c *Config) validateArchitecture() error {
 	if c.WStep != "" && !slices.Contains([]string{"exact", "power", "custom", "oja", "gha"}, c.WStep) {
 		return bad("wstep", fmt.Sprintf("%q", c.WStep), `"exact", "power", "custom", "oja", "gha", or "" for the best solver of the constraint`)
 	}
+	stiefelOnly := slices.Contains([]string{"power", "oja", "gha"}, c.wstepName())
+	if stiefelOnly != (c.Constraint == "stiefel") && c.wstepName() != "custom" {
+		return bad("wstep", fmt.Sprintf("%q with constraint %q", c.wstepName(), c.Constraint),
+			`"power", "oja" or "gha" with stiefel, "exact" with spectral, frobenius or columns, or "custom" with any`)
+	}
 	if c.WStepSteps < 0 {
 		return bad("wstep_steps", c.WStepSteps, "an integer ≥ 1, or 0 for the solver's default")
 	}
@@ -439,22 +444,11 @@ func DecodeConfig(r io.Reader, cfg *Config) error {
 		return fmt.Errorf("runner: read configuration: %w", err)
 	}
 
-	// encoding/json matches keys without regard to case and skips null
-	// values, so a first pass over the keys makes "K" and "k": null errors.
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	// encoding/json matches keys without regard to case, skips null values
+	// and keeps the last of two equal keys, so a first pass over the keys
+	// makes "K", "k": null and a repeated key errors.
+	if err := checkKeys(raw); err != nil {
 		return fmt.Errorf("runner: invalid configuration: %w", err)
-	}
-	known := configKeys()
-	for key, value := range fields {
-		kind, ok := known[key]
-		if !ok {
-			return fmt.Errorf("runner: invalid configuration: unknown key %q; keys are lower case with underscores, as in \"max_iter\"", key)
-		}
-		// A null list is the empty list, as encoding/json writes a nil slice.
-		if kind != reflect.Slice && string(bytes.TrimSpace(value)) == "null" {
-			return fmt.Errorf("runner: invalid configuration: key %q is null; give a value or leave the key out for its default", key)
-		}
 	}
 
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -464,6 +458,46 @@ func DecodeConfig(r io.Reader, cfg *Config) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("runner: invalid configuration: data after the JSON object")
+	}
+	return nil
+}
+
+// checkKeys returns an error unless raw is one JSON object whose keys are
+// keys of Config, each once, spelled exactly, and not null unless the key
+// is a list.
+func checkKeys(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('{') {
+		return fmt.Errorf("the configuration is %v, want a JSON object such as {\"k\": 32}", tok)
+	}
+	known := configKeys()
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key := tok.(string) // an object's keys are strings, or Token fails
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return err
+		}
+		kind, ok := known[key]
+		switch {
+		case !ok:
+			return fmt.Errorf("unknown key %q; keys are lower case with underscores, as in \"max_iter\"", key)
+		case seen[key]:
+			return fmt.Errorf("key %q appears twice; keep one", key)
+		case kind != reflect.Slice && string(bytes.TrimSpace(value)) == "null":
+			// A null list is the empty list, as encoding/json writes a nil
+			// slice.
+			return fmt.Errorf("key %q is null; give a value or leave the key out for its default", key)
+		}
+		seen[key] = true
 	}
 	return nil
 }

@@ -132,3 +132,12 @@ func TestDecodeConfigNamesUnknownKey(t *testing.T) {
 		t.Errorf("null list: %v, want the empty list", err)
 	}
 }
+
+func TestDecodeConfigRejectsOddJSON(t *testing.T) {
+	for _, in := range []string{`null`, `[]`, `{"k": 4, "k": 5}`, `"k"`} {
+		cfg := DefaultConfig()
+		if err := DecodeConfig(strings.NewReader(in), &cfg); err == nil {
+			t.Errorf("DecodeConfig(%s): no error", in)
+		}
+	}
+}

@@ -37,10 +37,10 @@ func LoadData(cfg Config) (train, test *data.Dataset, err error) {
 	n, _ := train.X.Dims()
 	nt, _ := test.X.Dims()
 	if cfg.TrainSize > n {
-		return nil, nil, fmt.Errorf("runner: invalid train_size %d: the training set has %d samples; lower train_size, or 0 for all", cfg.TrainSize, n)
+		return nil, nil, settingErrorf("runner: invalid train_size %d: the training set has %d samples; lower train_size, or 0 for all", cfg.TrainSize, n)
 	}
 	if cfg.TestSize > nt {
-		return nil, nil, fmt.Errorf("runner: invalid test_size %d: the test set has %d samples; lower test_size, or 0 for all", cfg.TestSize, nt)
+		return nil, nil, settingErrorf("runner: invalid test_size %d: the test set has %d samples; lower test_size, or 0 for all", cfg.TestSize, nt)
 	}
 	if cfg.TrainSize > 0 {
 		train = data.Subset(train, cfg.TrainSize)
@@ -50,4 +50,15 @@ func LoadData(cfg Config) (train, test *data.Dataset, err error) {
 	}
 	data.Center(train, test)
 	return train, test, nil
+}
+
+// SettingError is a configuration value that only the data shows to be
+// invalid, such as a k above the input dimension. A command line reports it
+// as a usage error.
+type SettingError struct{ msg string }
+
+func (e *SettingError) Error() string { return e.msg }
+
+func settingErrorf(format string, args ...any) error {
+	return &SettingError{msg: fmt.Sprintf(format, args...)}
 }

@@ -168,20 +168,20 @@ func Run(ctx context.Context, cfg Config, train, test *data.Dataset, opts Option
 func CheckData(cfg Config, train, test *data.Dataset) error {
 	n, d := train.X.Dims()
 	if _, dt := test.X.Dims(); dt != d {
-		return fmt.Errorf("runner: training data has %d features and test data %d: give both sets the same columns", d, dt)
+		return settingErrorf("runner: training data has %d features and test data %d: give both sets the same columns", d, dt)
 	}
 	if cfg.K > d {
-		return fmt.Errorf("runner: invalid k %d: want at most the input dimension %d; lower k", cfg.K, d)
+		return settingErrorf("runner: invalid k %d: want at most the input dimension %d; lower k", cfg.K, d)
 	}
 	if cfg.BatchSize > n {
-		return fmt.Errorf("runner: invalid batch_size %d: want at most the %d training samples; lower batch_size or raise train_size", cfg.BatchSize, n)
+		return settingErrorf("runner: invalid batch_size %d: want at most the %d training samples; lower batch_size or raise train_size", cfg.BatchSize, n)
 	}
 	if train.Classes < 2 {
-		return fmt.Errorf("runner: the training labels give %d class: want at least 2", train.Classes)
+		return settingErrorf("runner: the training labels give %d class: want at least 2", train.Classes)
 	}
 	for i, y := range test.Y {
 		if y < 0 || y >= train.Classes {
-			return fmt.Errorf("runner: test label %d of sample %d is outside the %d training classes; set classes, or remap with the training set's labels", y, i+1, train.Classes)
+			return settingErrorf("runner: test label %d of sample %d is outside the %d training classes; set classes, or remap with the training set's labels", y, i+1, train.Classes)
 		}
 	}
 	return nil

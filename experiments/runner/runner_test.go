@@ -149,6 +149,7 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		{"classes with mnist", func(c *Config) { c.Classes = 5 }, "classes 5"},
 		{"pca through a missing layer", func(c *Config) { c.PCAThroughPre = true }, "pca_through_pre"},
 		{"pca through the layer in admm", func(c *Config) { c.PreLayer, c.PCAThroughPre = 40, true }, "pca_through_pre with pre_layer 40"},
+		{"oja on the spectral ball", func(c *Config) { c.Constraint, c.WStep = "spectral", "oja" }, `wstep "oja" with constraint "spectral"`},
 		{"exact W-step with a layer before W", func(c *Config) {
 			c.PreLayer, c.Constraint, c.Radius = 40, "frobenius", 2
 		}, `wstep "exact"`},

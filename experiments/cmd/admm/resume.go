@@ -27,7 +27,7 @@ func doResume(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(fs.Output(), "usage: admm resume [flags] DIR\n\nContinues the run in DIR from DIR/%s, with DIR/config.json.\n\n", checkpointFile)
 		fs.PrintDefaults()
 	}
-	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none (default svg,png)")
+	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none")
 	fs.IntVar(&opts.checkpointEvery, "checkpoint-every", defaultCheckpointEvery, "write a checkpoint every `n` iterations or epochs of a method; 0: only on an interrupt")
 	positional, err := parseFlags(e, fs, args)
 	if err != nil {

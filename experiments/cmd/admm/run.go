@@ -118,7 +118,7 @@ func newRunFlagSet(cfg *runner.Config, opts *runOptions, configPath *string) *fl
 	}
 	fs.StringVar(configPath, "config", "", "JSON configuration `file` (snake_case keys); flags override its fields")
 	fs.StringVar(&opts.out, "out", "", "run `directory` to create (default results/<timestamp>); it must not exist")
-	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none (default svg,png)")
+	fs.Var(listValue{&opts.plots}, "plots", "comma-separated plot `formats` of svg, png and pdf, or none")
 	fs.IntVar(&opts.checkpointEvery, "checkpoint-every", defaultCheckpointEvery, "write a checkpoint every `n` iterations or epochs of a method; 0: only on an interrupt")
 	bindConfigFlags(fs, cfg)
 	return fs
@@ -196,6 +196,10 @@ func checkPlotFormats(formats []string) error {
 func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (string, error) {
 	start := time.Now()
 	train, test, err := runner.LoadData(cfg)
+	var setting *runner.SettingError
+	if errors.As(err, &setting) {
+		return "", usageErrorf("admm run: %v", err)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -247,7 +251,13 @@ func doRun(ctx context.Context, e *env, cfg runner.Config, opts runOptions) (str
 func trainAndWrite(ctx context.Context, e *env, cfg runner.Config, opts runOptions, dir string,
 	train, test *data.Dataset, manifest *runinfo.Manifest, resume *runner.Checkpoint) error {
 	start := time.Now()
-	rows, outcomes, runErr := trainAll(ctx, e, cfg, opts, train, test, dir, resume)
+	// At every checkpoint the manifest records which runs are done and
+	// which one is in progress, so that it is accurate after a hard exit.
+	onCheckpoint := func(cp *runner.Checkpoint) error {
+		manifest.Runs = checkpointRuns(&cfg, cp)
+		return writeManifest(dir, manifest)
+	}
+	rows, outcomes, runErr := trainAll(ctx, e, cfg, opts, train, test, dir, resume, onCheckpoint)
 
 	stopped := errors.Is(runErr, runner.ErrStopped)
 	canceled := errors.Is(runErr, context.Canceled) || stopped
@@ -290,7 +300,7 @@ func trainAndWrite(ctx context.Context, e *env, cfg runner.Config, opts runOptio
 	e.log.Info("done", "dir", dir, "status", manifest.Status, "seconds", time.Since(start).Seconds())
 	if stopped {
 		if _, err := os.Stat(filepath.Join(dir, checkpointFile)); err == nil {
-			fmt.Fprintf(e.stderr, "admm: stopped; continue with: go run ./experiments/cmd/admm resume %s\n", dir)
+			fmt.Fprintf(e.stderr, "admm: stopped; continue with: %s resume %s\n", commandName(), dir)
 		}
 	}
 
@@ -314,6 +324,16 @@ func (e *methodsFailedError) Error() string {
 	return fmt.Sprintf("admm: %d of %d method runs failed; see the status column of %s", e.failed, e.total, e.summary)
 }
 
+// commandName returns how the user ran this program: "go run
+// ./experiments/cmd/admm" for a binary that go run built in its cache, the
+// program path otherwise.
+func commandName() string {
+	if strings.Contains(os.Args[0], "go-build") {
+		return "go run ./experiments/cmd/admm"
+	}
+	return os.Args[0]
+}
+
 // checkpointFile is the name of the checkpoint in a run directory.
 const checkpointFile = "checkpoint.gob"
 
@@ -321,7 +341,7 @@ const checkpointFile = "checkpoint.gob"
 // comes and rewrites dir/metrics.csv after each. It writes checkpoints to
 // dir when cfg allows them, and continues from resume when it is not nil.
 func trainAll(ctx context.Context, e *env, cfg runner.Config, opts runOptions, train, test *data.Dataset, dir string,
-	resume *runner.Checkpoint) ([]report.Row, []runner.Outcome, error) {
+	resume *runner.Checkpoint, onCheckpoint func(*runner.Checkpoint) error) ([]report.Row, []runner.Outcome, error) {
 	var bar *progress
 	if e.progress {
 		bar = newProgress(e.stderr, &cfg)
@@ -365,7 +385,10 @@ func trainAll(ctx context.Context, e *env, cfg runner.Config, opts runOptions, t
 			if err := writeMetrics(); err != nil {
 				return err
 			}
-			return runner.WriteCheckpoint(cpPath, cp)
+			if err := runner.WriteCheckpoint(cpPath, cp); err != nil {
+				return err
+			}
+			return onCheckpoint(cp)
 		}
 	}
 	outcomes, err := runner.Run(ctx, cfg, train, test, ropts)
@@ -430,6 +453,33 @@ func manifestRuns(cfg *runner.Config, outcomes []runner.Outcome, rows []report.R
 					"train_acc": runinfo.Float(row.TrainAcc),
 					"test_acc":  runinfo.Float(row.TestAcc),
 				}
+			}
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// checkpointRuns returns every (method, seed) pair of cfg with its state at
+// the checkpoint cp: finished, in progress (status running) or not started.
+func checkpointRuns(cfg *runner.Config, cp *runner.Checkpoint) []runinfo.Run {
+	done := map[string]runner.DoneRun{}
+	for _, d := range cp.Done {
+		done[runKey(d.Method, d.Seed)] = d
+	}
+	rowsOf := map[string]int{}
+	for _, r := range cp.Rows {
+		rowsOf[runKey(r.Method, r.Seed)]++
+	}
+	var runs []runinfo.Run
+	for _, seed := range cfg.Seeds {
+		for _, m := range cfg.Methods {
+			key := runKey(m, seed)
+			r := runinfo.Run{Method: m, Seed: seed, Status: runinfo.RunNotStarted, Rows: rowsOf[key]}
+			if d, ok := done[key]; ok {
+				r.Status, r.Error = d.Status, d.Err
+			} else if c := cp.Current; c != nil && c.Method == m && c.Seed == seed {
+				r.Status = runinfo.StatusRunning
 			}
 			runs = append(runs, r)
 		}
