@@ -36,7 +36,7 @@
 // iterations; records always show plain ADMM iterates.
 //
 // Errors: [Solve] returns an error for invalid settings, for a block that
-// fails, for a non-finite value, for divergence and for cancellation; the
+// fails, for a non-finite value, for divergence and for cancellation. The
 // [Result] returned beside the error still holds the last finite iterate.
 // Limits on iterations, time and Prox calls are not errors: they set
 // [Result.Status] to a limit or to [Inaccurate]. Solve panics on programmer

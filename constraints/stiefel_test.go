@@ -50,9 +50,10 @@ func TestStiefelProjectBruteForce(t *testing.T) {
 			best, spacing := nearestGridPoint(tt.w)
 
 			// The grid point nearest to w is at most one spacing h from the
-			// true nearest point p: distance to w grows as ‖w‖·‖q − p‖² near
-			// p, so a point within h of p beats every point farther than h.
-			// 2h leaves room for the grid's uneven spacing near the poles.
+			// true nearest point p. Near p the distance to w grows as
+			// ‖w‖·‖q − p‖², so a point within h of p beats every point
+			// farther than h. 2h leaves room for the uneven spacing near the
+			// poles.
 			if got := distance(&p, best); got > 2*spacing {
 				t.Errorf("projection %v is %g from the best grid point %v, want ≤ %g",
 					mat.Formatted(p.T()), got, mat.Formatted(best.T()), 2*spacing)

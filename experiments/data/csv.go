@@ -3,7 +3,6 @@ package data
 import (
 	"encoding/csv"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -79,17 +78,9 @@ func ReadCSV(path string, opts CSVOptions) (*Dataset, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var ds *Dataset
-	info, err := readFile(path, func(r io.Reader, name string) (err error) {
-		ds, err = decodeCSV(r, name, opts)
-		return err
+	return readTextDataset(path, func(r io.Reader, name string) (*Dataset, error) {
+		return decodeCSV(r, name, opts)
 	})
-	if err != nil {
-		return nil, err
-	}
-	ds.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	ds.Files = []FileInfo{info}
-	return ds, nil
 }
 
 // decodeCSV parses CSV from r; opts must be valid.

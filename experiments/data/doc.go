@@ -6,10 +6,10 @@
 // records the files it was read from with their SHA-256 digests, so that a
 // run manifest can name the exact input.
 //
-// Errors: malformed input (a wrong magic number, a truncated file, a field
-// that is not a number, a label outside [0, Classes)) returns an error that
-// starts with "data:", names the file and, for text formats, the line and
-// field, and states what was expected. Text-format errors at a line are of
+// Errors: malformed input returns an error, for example a wrong magic
+// number, a truncated file, a field that is not a number or a label outside
+// [0, Classes). The error starts with "data:" and names the file (and for
+// text formats the line and field), and it states what was expected. Text-format errors at a line are of
 // type *[ParseError]. No input makes a loader panic. [Subset] and [Center] panic
 // on programmer errors (a nil dataset, a negative count, a dimension
 // mismatch), as their doc comments say.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pkg/errors"
 )
@@ -61,4 +62,20 @@ func ReadIDXLabelsFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	return labels, nil
+}
+
+// readTextDataset reads the data set in the file at path with decode, and
+// sets its name (the file name without its extension) and file digest.
+func readTextDataset(path string, decode func(r io.Reader, name string) (*Dataset, error)) (*Dataset, error) {
+	var ds *Dataset
+	info, err := readFile(path, func(r io.Reader, name string) (err error) {
+		ds, err = decode(r, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ds.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	ds.Files = []FileInfo{info}
+	return ds, nil
 }

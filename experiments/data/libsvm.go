@@ -3,7 +3,6 @@ package data
 import (
 	"bufio"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -59,17 +58,9 @@ func ReadLIBSVM(path string, opts LIBSVMOptions) (*Dataset, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	var ds *Dataset
-	info, err := readFile(path, func(r io.Reader, name string) (err error) {
-		ds, err = decodeLIBSVM(r, name, opts)
-		return err
+	return readTextDataset(path, func(r io.Reader, name string) (*Dataset, error) {
+		return decodeLIBSVM(r, name, opts)
 	})
-	if err != nil {
-		return nil, err
-	}
-	ds.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	ds.Files = []FileInfo{info}
-	return ds, nil
 }
 
 // decodeLIBSVM parses LIBSVM text from r; opts must be valid.

@@ -45,9 +45,9 @@ func WriteMatrixCSV(w io.Writer, m mat.Matrix) error {
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same
-// directory, synced and then renamed over path. A reader, a crash or a full
-// disk therefore never sees a half-written file at path: either the old
-// content stays or the new content is complete.
+// directory, synced and then renamed over path. After a crash or a full
+// disk, path holds either its old content or the complete new content,
+// never a half-written file.
 func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")

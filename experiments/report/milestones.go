@@ -33,10 +33,10 @@ type MethodMilestones struct {
 }
 
 // Milestones computes the milestones of each method, in order of
-// appearance. They are the final test accuracy and evr with their mean and
-// standard deviation across seeds, the time and samples to reach
-// evr ≥ evrTarget, and the time to reach the final test accuracy of the
-// reference method on the same seed.
+// appearance. They are the final test accuracy and evr, as mean and
+// standard deviation across seeds. They also include the time and samples
+// to reach evr ≥ evrTarget and the time to reach the final test accuracy
+// of the reference method on the same seed.
 func Milestones(rows []Row, evrTarget float64, reference string) []MethodMilestones {
 	type key struct {
 		method string

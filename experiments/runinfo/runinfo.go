@@ -1,8 +1,8 @@
-// Package runinfo records what a run directory needs to be trusted later:
-// the build (Go version, module versions, VCS revision), the machine, the
-// data files and their SHA-256 digests, the seeds, the start and end time,
-// and how each (method, seed) run ended. The record is written as
-// manifest.json beside the results.
+// Package runinfo records what a run directory needs to be trusted later.
+// The record names the build (Go version, module versions, VCS revision),
+// the machine, the data files with their SHA-256 digests, the seeds, the
+// start and end time, and how each (method, seed) run ended. It is written
+// as manifest.json beside the results.
 //
 // encoding/json rejects NaN and ±Inf, so every float of a manifest is a
 // [Float], which encodes non-finite values as the strings "NaN", "+Inf"

@@ -20,9 +20,9 @@ func withoutTime(rows []report.Row) []report.Row {
 }
 
 // TestResumeReproducesUninterruptedRun stops a run after a chosen number
-// of rows, resumes it from the checkpoint written to disk, and requires
-// the rows of both parts together to equal those of a run without a stop,
-// bitwise apart from the timing column.
+// of rows and resumes it from the checkpoint written to disk. The rows of
+// both parts together must equal those of a run without a stop, bitwise
+// apart from the timing column.
 func TestResumeReproducesUninterruptedRun(t *testing.T) {
 	train, test := mnistSubset(t, 1000, 300)
 	cfg := smallConfig()
